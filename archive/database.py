@@ -1,0 +1,47 @@
+"""Where the database lives.
+
+With ``DATABASE_URL`` set, that server is used (production, CI). Without it, an embedded
+PostgreSQL (the ``pgserver`` package) is started with its data under ``var/pgdata``, so a
+newcomer needs nothing but Python. The embedded server listens on a Unix socket only and is
+stopped when the last process that uses it exits.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+EMBEDDED_DATABASE_NAME = "archive"
+
+
+def database_settings(base_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    return _embedded_database(base_dir / "var")
+
+
+def _embedded_database(var_dir: Path) -> dict:
+    # pgserver keeps its lock file in the user's runtime dir; without XDG_RUNTIME_DIR it warns
+    # on every start and falls back to /tmp, which is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import pgserver
+    import psycopg
+
+    var_dir.mkdir(exist_ok=True)
+    server = pgserver.get_server(var_dir / "pgdata", cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE_NAME}"')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": "postgres",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port),
+    }

@@ -1,0 +1,230 @@
+from html import unescape
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from articles.markup import render_markdown
+from articles.text import headline_key
+
+
+class Source(models.Model):
+    """A publication that translations come from, such as La Jornada."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One line, as in the attribution: “Mexico’s premier left wing daily newspaper”.",
+    )
+    url = models.URLField("home page", blank=True)
+    language = models.CharField(
+        max_length=12, default="es", help_text="Language of publication, e.g. “es”."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:source-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Staff see drafts too (with a banner); everyone else sees :meth:`published`."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=300, unique=True, help_text="The last part of the article’s address."
+    )
+    dek = models.CharField(
+        "summary (dek)", max_length=500, blank=True, help_text="One sentence under the headline."
+    )
+    body = models.TextField(help_text="Markdown. Use ## for subheadings.")
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "published on this site",
+        default=timezone.now,
+        help_text="Readers see the article from this moment once its status is Published.",
+    )
+    original_authors = models.CharField("author(s) of the original", max_length=300, blank=True)
+    translator = models.CharField("translated by", max_length=300, blank=True)
+
+    # The original, as a structured record.
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="Leave empty for an article written for this site.",
+    )
+    original_headline = models.CharField(max_length=300, blank=True)
+    original_url = models.URLField("original URL", max_length=500, blank=True)
+    original_language = models.CharField(
+        max_length=12, blank=True, help_text="Defaults to the source’s language."
+    )
+    original_published_on = models.DateField("original publication date", null=True, blank=True)
+
+    headline_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
+    import_key = models.CharField(
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The name of the file this article was imported from.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.headline_key = headline_key(self.headline)
+        if not self.original_language and self.source_id:
+            self.original_language = self.source.language
+        super().save(*args, **kwargs)
+        RelatedStory.objects.link_to(self)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "articles:article-detail",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def teaser(self):
+        """The dek, or the opening of the body when there is none."""
+        if self.dek:
+            return self.dek
+        return Truncator(unescape(strip_tags(self.body_html))).words(40)
+
+    @property
+    def days_after_original(self):
+        """Whole days between the original's date and publication here (None if unknown)."""
+        if not self.original_published_on:
+            return None
+        return (timezone.localdate(self.published_at) - self.original_published_on).days
+
+
+class RelatedStoryQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(target__isnull=True)
+
+    def link_to(self, article):
+        """Point every unresolved item whose title matches ``article``'s headline at it."""
+        return (
+            self.unresolved()
+            .filter(title_key=article.headline_key)
+            .exclude(article=article)
+            .update(target=article)
+        )
+
+
+class RelatedStory(models.Model):
+    """One item in an article's ordered list of related stories.
+
+    It points to an article in the archive, or, until that article exists, holds the story's
+    title and summary. An unresolved item links itself when an article with that headline is
+    saved (see ``RelatedStoryQuerySet.link_to``) or when the item itself is saved.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_stories")
+    position = models.PositiveIntegerField(default=0)
+    target = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="archive article",
+    )
+    title = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    title_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
+
+    objects = RelatedStoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "related stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(title=""),
+                name="related_story_has_target_or_title",
+            )
+        ]
+
+    def __str__(self):
+        return self.title or (self.target.headline if self.target_id else "")
+
+    def save(self, *args, **kwargs):
+        self.title_key = headline_key(self.title)
+        if not self.target_id and self.title_key:
+            self.target = (
+                Article.objects.filter(headline_key=self.title_key)
+                .exclude(pk=self.article_id)
+                .order_by("id")
+                .first()
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.target_id and not self.title.strip():
+            raise ValidationError("Pick an archive article or type the story’s title.")
+        if self.target_id and self.target_id == self.article_id:
+            raise ValidationError({"target": "An article cannot be related to itself."})
+
+    @property
+    def display_title(self):
+        return self.title or (self.target.headline if self.target else "")
+
+    @property
+    def display_summary(self):
+        return self.summary or (self.target.dek if self.target else "")
