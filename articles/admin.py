@@ -1,17 +1,23 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 
 from articles.models import Article, RelatedStory, Source
 
+# Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "description", "language", "url"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 class RelatedStoryInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS
     model = RelatedStory
     fk_name = "article"
     extra = 1
@@ -26,6 +32,7 @@ class RelatedStoryInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "headline",
         "status",

@@ -15,7 +15,7 @@ class PublishedArticlesMixin:
     allow_empty = True
 
     def get_queryset(self):
-        return Article.objects.published().select_related("source")
+        return Article.objects.published().select_related("source").defer("body")
 
 
 class HomeView(PublishedArticlesMixin, ListView):

@@ -153,7 +153,9 @@ def test_existing_source_is_reused(tmp_path):
 
 
 def test_related_item_title_on_the_bullet_line_without_summary():
-    parsed = parse_article("H\n\nBody one.\n\n  • Only a title\n\n  • Another\n\n    Its summary.\n")
+    parsed = parse_article(
+        "H\n\nBody one.\n\n  • Only a title\n\n  • Another\n\n    Its summary.\n"
+    )
     assert [(r.title, r.summary) for r in parsed.related] == [
         ("Only a title", ""),
         ("Another", "Its summary."),
@@ -195,13 +197,13 @@ BAD_FILES = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
     "nobody.txt": (b"Only a headline\n", "no body"),
     "attribution-only.txt": (
-        "Headline\n\nThis article originally appeared in the November 4, 2025 edition of "
-        "La Jornada, a daily.\n".encode(),
+        b"Headline\n\nThis article originally appeared in the November 4, 2025 edition of "
+        b"La Jornada, a daily.\n",
         "no body",
     ),
     "baddate.txt": (
-        "Headline\n\nThis article originally appeared in the February 30, 2025 edition of "
-        "La Jornada, a daily.\n\nBody.\n".encode(),
+        b"Headline\n\nThis article originally appeared in the February 30, 2025 edition of "
+        b"La Jornada, a daily.\n\nBody.\n",
         "impossible date 'February 30, 2025'",
     ),
     "huge.txt": (b"Headline\n\n" + b"word " * 220_000, "too large"),

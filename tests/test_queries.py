@@ -1,0 +1,70 @@
+"""Each page costs a fixed number of queries, whatever the number of articles or related stories.
+
+The numbers are pinned: a change that adds a query to a page must change them on purpose.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, RelatedStoryFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    # page: (url, queries). A listing is a count and a page of articles with their source;
+    # an article is the article with its source, and its related stories with their targets;
+    # a date archive adds "is the period empty?", its list of months/days and the
+    # previous/next period.
+    "home": ("/", 2),
+    "home, page 2": ("/?page=2", 2),
+    "article": (None, 2),
+    "source list": ("/sources/", 1),
+    "source": ("/sources/la-jornada/", 3),
+    "year archive": ("/2025/", 6),
+    "month archive": ("/2025/03/", 6),
+}
+
+
+def make_archive(size: int) -> str:
+    """``size`` published articles (and drafts) in March 2025, each with ``size`` related
+    stories, half of them resolved. Returns the URL of one article."""
+    source = SourceFactory(name="La Jornada", slug="la-jornada")
+    other = SourceFactory(name="Desinformémonos", slug="desinformemonos")
+    start = timezone.make_aware(datetime.datetime(2025, 3, 1, 8))
+    articles = [
+        ArticleFactory(
+            source=source if i % 2 else other, published_at=start + datetime.timedelta(hours=i)
+        )
+        for i in range(2 * size + 21)
+    ]
+    ArticleFactory.create_batch(size, source=source, draft=True, published_at=start)
+    main = articles[0]
+    for i in range(size):
+        target = articles[i + 1] if i % 2 else None
+        RelatedStoryFactory(article=main, target=target, title="" if target else f"T{i}")
+    return main.get_absolute_url()
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [1, 15])
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_per_page_do_not_grow(client, page, size):
+    article_url = make_archive(size)
+    url, expected = PAGES[page]
+    assert count_queries(client, url or article_url) == expected
+
+
+def test_staff_article_page_has_the_same_cost_plus_the_session(staff_client):
+    url = make_archive(5)
+    # session + user, then the same two queries a reader costs.
+    assert count_queries(staff_client, url) == 4
