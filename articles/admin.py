@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
-from articles.models import Article, RelatedStory, Source
+from articles.models import Article, Person, RelatedStory, SlugRedirect, Source, Topic
 
 # Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -14,6 +14,27 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "language", "url"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article"]
+    search_fields = ["old_slug", "article__headline"]
+    autocomplete_fields = ["article"]
 
 
 class RelatedStoryInline(admin.TabularInline):
@@ -41,18 +62,18 @@ class ArticleAdmin(admin.ModelAdmin):
         "original_published_on",
         "updated_at",
     ]
-    list_filter = ["status", "source"]
+    list_filter = ["status", "source", "topics"]
     list_select_related = ["source"]
     date_hierarchy = "published_at"
-    search_fields = ["headline", "dek", "original_headline", "translator", "original_authors"]
+    search_fields = ["headline", "dek", "original_headline"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["source"]
+    autocomplete_fields = ["source", "authors", "translators", "topics"]
     inlines = [RelatedStoryInline]
     actions = ["publish", "unpublish"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body"]}),
-        ("Credits", {"fields": ["original_authors", "translator"]}),
+        ("Credits and topics", {"fields": ["authors", "translators", "topics"]}),
         (
             "The original",
             {

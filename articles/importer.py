@@ -256,7 +256,7 @@ def unique_slug(model, text: str, max_length: int = 200) -> str:
 def save_parsed(parsed: ParsedArticle, import_key: str) -> ImportResult:
     """Create or update the article for ``import_key``.
 
-    On an update, the editor's decisions stay: slug, status, translator credit, and a
+    On an update, the editor's decisions stay: slug, status, credits, topics, and a
     publication time that differs from the one the import set.
     """
     source = None

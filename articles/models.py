@@ -1,5 +1,7 @@
 from html import unescape
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from articles import search
 from articles.markup import render_markdown
 from articles.text import headline_key
 
@@ -33,8 +36,48 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Articles carry the source's name in their search index.
+        self.articles.exclude(source_name=self.name).update(source_name=self.name)
+
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"slug": self.slug})
+
+
+class Topic(models.Model):
+    """A subject that articles are filed under (a tag)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="Shown on the topic’s page.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+
+class Person(models.Model):
+    """An author of originals or a translator (or both)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True, help_text="A sentence or two, shown on their page.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:person-detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -71,8 +114,13 @@ class Article(models.Model):
         default=timezone.now,
         help_text="Readers see the article from this moment once its status is Published.",
     )
-    original_authors = models.CharField("author(s) of the original", max_length=300, blank=True)
-    translator = models.CharField("translated by", max_length=300, blank=True)
+    authors = models.ManyToManyField(
+        Person, blank=True, related_name="authored", verbose_name="author(s) of the original"
+    )
+    translators = models.ManyToManyField(
+        Person, blank=True, related_name="translations", verbose_name="translated by"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
 
     # The original, as a structured record.
     source = models.ForeignKey(
@@ -91,6 +139,10 @@ class Article(models.Model):
     original_published_on = models.DateField("original publication date", null=True, blank=True)
 
     headline_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
+    source_name = models.CharField(max_length=200, editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=search.search_vector(), output_field=SearchVectorField(), db_persist=True
+    )
     import_key = models.CharField(
         max_length=200,
         unique=True,
@@ -108,6 +160,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
 
     def __str__(self):
@@ -116,10 +169,16 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         self.headline_key = headline_key(self.headline)
+        self.source_name = self.source.name if self.source_id else ""
         if not self.original_language and self.source_id:
             self.original_language = self.source.language
         super().save(*args, **kwargs)
         RelatedStory.objects.link_to(self)
+        old_slug = getattr(self, "_stored_slug", None)
+        if old_slug and old_slug != self.slug:
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        self._stored_slug = self.slug
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
@@ -133,6 +192,12 @@ class Article(models.Model):
             },
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._stored_slug = article.__dict__.get("slug")
+        return article
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
@@ -143,6 +208,24 @@ class Article(models.Model):
         if self.dek:
             return self.dek
         return Truncator(unescape(strip_tags(self.body_html))).words(40)
+
+    @property
+    def attribution(self):
+        """“This article originally appeared in the November 4, 2025 edition of La Jornada,
+        Mexico’s premier left wing daily newspaper.” Empty when nothing is known."""
+        if not (self.source_id or self.original_published_on):
+            return ""
+        edition = ""
+        if self.original_published_on:
+            day = self.original_published_on
+            edition = f"the {day:%B} {day.day}, {day.year} edition of "
+        if self.source_id:
+            where = self.source.name
+            if self.source.description:
+                where += f", {self.source.description}"
+        else:
+            where = "its original publication"
+        return f"This article originally appeared in {edition}{where}."
 
     @property
     def days_after_original(self):
@@ -228,3 +311,15 @@ class RelatedStory(models.Model):
     @property
     def display_summary(self):
         return self.summary or (self.target.dek if self.target else "")
+
+
+class SlugRedirect(models.Model):
+    """An address an article used to have. Changing a slug records the old one here; the
+    article view answers it with a permanent redirect. (A changed date needs no record: the
+    view redirects any date to the article's current one.)"""
+
+    old_slug = models.SlugField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"

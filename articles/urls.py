@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
 
 
 class TwoDigitConverter:
@@ -17,12 +17,36 @@ register_converter(TwoDigitConverter, "dd")
 
 app_name = "articles"
 
+
+def feed_routes(prefix, name, rss, atom):
+    return [
+        path(f"{prefix}feed/rss/", rss(), name=f"{name}-rss"),
+        path(f"{prefix}feed/atom/", atom(), name=f"{name}-atom"),
+    ]
+
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    *feed_routes("", "feed", feeds.ArticleFeed, feeds.ArticleAtomFeed),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    *feed_routes("sources/<slug:slug>/", "source-feed", feeds.SourceFeed, feeds.SourceAtomFeed),
+    path("topics/", views.TopicListView.as_view(), name="topic-list"),
+    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    *feed_routes("topics/<slug:slug>/", "topic-feed", feeds.TopicFeed, feeds.TopicAtomFeed),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+    *feed_routes(
+        "people/<slug:slug>/", "translator-feed", feeds.TranslatorFeed, feeds.TranslatorAtomFeed
+    ),
+    path("archive/", views.ArchiveIndexView.as_view(), name="archive-index"),
     path("<int:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
     path("<int:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
+    path(
+        "<int:year>/<dd:month>/<dd:day>/",
+        views.ArticleDayArchiveView.as_view(),
+        name="archive-day",
+    ),
     path(
         "<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
         views.ArticleDetailView.as_view(),

@@ -1,14 +1,62 @@
+from datetime import date
+
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 
-from articles.models import Article, RelatedStory, Source
+from articles import metadata, search
+from articles.models import Article, Person, RelatedStory, SlugRedirect, Source, Topic
+from articles.related import more_on_this_story
 
 
-class PublishedArticlesMixin:
+class PageMixin:
+    """What every page's head needs: title, description, canonical address, feeds."""
+
+    page_title = ""
+    page_description = ""
+    feed_name = None  # route-name prefix of this page's feeds, e.g. "source-feed"
+
+    def get_page_title(self):
+        return self.page_title
+
+    def get_page_description(self):
+        return self.page_description or metadata.SITE_DESCRIPTION
+
+    def get_feed_kwargs(self):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_obj = context.get("page_obj")
+        title = self.get_page_title()
+        if page_obj is not None and page_obj.number > 1:
+            title = f"{title} (page {page_obj.number})"
+        feeds = metadata.site_feeds()
+        if self.feed_name:
+            feeds = metadata.feeds_for(self.feed_name, title, self.get_feed_kwargs()) + feeds
+        context["page"] = {
+            "title": title,
+            "description": self.get_page_description(),
+            "canonical": metadata.canonical_url(self.request, page_obj),
+            "feeds": feeds,
+            "type": "website",
+        }
+        return context
+
+
+class PublishedArticlesMixin(PageMixin):
     """Published articles with their source, newest first, a page at a time."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
@@ -21,9 +69,15 @@ class PublishedArticlesMixin:
 class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
 
+    def get_page_title(self):
+        return f"{settings.SITE_NAME}: translated journalism"
 
-class SourceListView(ListView):
+
+class SourceListView(PageMixin, ListView):
     """Every source with the number of its published articles."""
+
+    page_title = "Sources"
+    page_description = "The publications whose articles this archive translates."
 
     def get_queryset(self):
         counts = (
@@ -37,34 +91,181 @@ class SourceListView(ListView):
         return Source.objects.annotate(article_count=Coalesce(Subquery(counts), 0))
 
 
-class SourceDetailView(PublishedArticlesMixin, ListView):
-    template_name = "articles/source_detail.html"
+class TopicListView(SourceListView):
+    page_title = "Topics"
+    page_description = "Every subject in the archive, with the number of its articles."
 
     def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(source=self.source)
+        counts = (
+            Article.objects.published()
+            .filter(topics=OuterRef("pk"))
+            .order_by()
+            .values("topics")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Topic.objects.annotate(article_count=Coalesce(Subquery(counts), 0))
+
+
+class FilteredArticlesView(PublishedArticlesMixin, ListView):
+    """The published articles of one source, topic or person."""
+
+    model = None
+    context_name = None
+
+    def get_queryset(self):
+        self.subject = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return self.filter_articles(super().get_queryset())
+
+    def get_feed_kwargs(self):
+        return {"slug": self.subject.slug}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(source=self.source, **kwargs)
+        return super().get_context_data(**{self.context_name: self.subject}, **kwargs)
 
 
-class ArticleYearArchiveView(PublishedArticlesMixin, YearArchiveView):
-    date_field = "published_at"
-    make_object_list = True
-    allow_empty = False
+class SourceDetailView(FilteredArticlesView):
+    model = Source
+    context_name = "source"
+    template_name = "articles/source_detail.html"
+    feed_name = "source-feed"
+
+    def filter_articles(self, articles):
+        return articles.filter(source=self.subject)
+
+    def get_page_title(self):
+        return f"{self.subject.name} in translation"
+
+    def get_page_description(self):
+        described = f", {self.subject.description}" if self.subject.description else ""
+        return f"English translations of articles from {self.subject.name}{described}."
 
 
-class ArticleMonthArchiveView(PublishedArticlesMixin, MonthArchiveView):
+class TopicDetailView(FilteredArticlesView):
+    model = Topic
+    context_name = "topic"
+    template_name = "articles/topic_detail.html"
+    feed_name = "topic-feed"
+
+    def filter_articles(self, articles):
+        return articles.filter(topics=self.subject)
+
+    def get_page_title(self):
+        return f"{self.subject.name}: translated articles"
+
+    def get_page_description(self):
+        return self.subject.description or (
+            f"Translated articles about {self.subject.name}, newest first."
+        )
+
+
+class PersonDetailView(FilteredArticlesView):
+    """A person's work: a translator's portfolio and the originals they wrote."""
+
+    model = Person
+    context_name = "person"
+    template_name = "articles/person_detail.html"
+    feed_name = "translator-feed"
+
+    def filter_articles(self, articles):
+        person = self.subject
+        return articles.filter(
+            Q(pk__in=person.translations.values("pk")) | Q(pk__in=person.authored.values("pk"))
+        )
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        counts = published.aggregate(
+            translated=Count("pk", filter=Q(pk__in=self.subject.translations.values("pk"))),
+            authored=Count("pk", filter=Q(pk__in=self.subject.authored.values("pk"))),
+        )
+        return super().get_context_data(counts=counts, **kwargs)
+
+    def get_page_title(self):
+        return f"{self.subject.name}: translations and articles"
+
+    def get_page_description(self):
+        return self.subject.bio or f"Articles translated or written by {self.subject.name}."
+
+
+# -- Date archives -------------------------------------------------------------------------
+
+
+class ArchiveIndexView(PageMixin, TemplateView):
+    """Years and months that have articles, with their counts."""
+
+    template_name = "articles/archive_index.html"
+    page_title = "Archive by date"
+    page_description = "Every month of the archive, with the number of articles translated."
+
+    def get_context_data(self, **kwargs):
+        months = (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .order_by()
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
+        years = {}
+        for row in months:
+            year = years.setdefault(row["month"].year, {"year": row["month"].year, "count": 0})
+            year["count"] += row["count"]
+            year.setdefault("months", []).append(row)
+        return super().get_context_data(years=list(years.values()), **kwargs)
+
+
+class DateArchiveMixin(PublishedArticlesMixin):
     date_field = "published_at"
     month_format = "%m"
     allow_empty = False
 
+    def get_period(self):
+        """The period in words: "in 2025", "in November 2025", "on November 4, 2025"."""
+        raise NotImplementedError
 
-class ArticleDetailView(DetailView):
+    def get_context_data(self, **kwargs):
+        year = int(self.get_year())
+        months = (
+            Article.objects.published()
+            .filter(published_at__year=year)
+            .dates("published_at", "month")
+        )
+        return super().get_context_data(months_with_articles=months, **kwargs)
+
+    def get_page_title(self):
+        return f"Translations published {self.get_period()}"
+
+    def get_page_description(self):
+        return f"Every article this archive published {self.get_period()}."
+
+
+class ArticleYearArchiveView(DateArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+    def get_period(self):
+        return f"in {self.get_year()}"
+
+
+class ArticleMonthArchiveView(DateArchiveMixin, MonthArchiveView):
+    def get_period(self):
+        return f"in {date(int(self.get_year()), int(self.get_month()), 1):%B %Y}"
+
+
+class ArticleDayArchiveView(DateArchiveMixin, DayArchiveView):
+    def get_period(self):
+        day = date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
+        return f"on {day:%B} {day.day}, {day.year}"
+
+
+# -- Articles and search --------------------------------------------------------------------
+
+
+class ArticleDetailView(PageMixin, DetailView):
     """An article at its dated address. Drafts are 404 except for staff, who see a banner.
 
-    The date in the address is the publication date on this site; an address with the right
-    slug but an outdated date redirects permanently to the current one.
+    The date in the address is the publication date on this site: any other date, or a slug
+    the article used to have, redirects permanently to the current address.
     """
 
     def get_object(self, queryset=None):
@@ -72,16 +273,28 @@ class ArticleDetailView(DetailView):
         related = RelatedStory.objects.select_related("target").annotate(
             target_is_public=Exists(public_targets)
         )
-        article = get_object_or_404(
+        articles = (
             Article.objects.visible_to(self.request.user)
             .select_related("source")
-            .prefetch_related(Prefetch("related_stories", queryset=related)),
-            slug=self.kwargs["slug"],
+            .prefetch_related(
+                "authors",
+                "translators",
+                "topics",
+                Prefetch("related_stories", queryset=related),
+            )
         )
-        return article
+        return articles.filter(slug=self.kwargs["slug"]).first()
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if self.object is None:
+            moved = get_object_or_404(
+                SlugRedirect.objects.filter(
+                    article__in=Article.objects.visible_to(request.user)
+                ).select_related("article"),
+                old_slug=kwargs["slug"],
+            )
+            return redirect(moved.article, permanent=True)
         local = timezone.localtime(self.object.published_at)
         if (local.year, local.month, local.day) != (
             int(kwargs["year"]),
@@ -90,3 +303,75 @@ class ArticleDetailView(DetailView):
         ):
             return redirect(self.object, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        if not article.related_stories.all():
+            context["more_on_this_story"] = more_on_this_story(article)
+        context["page"].update(
+            title=article.headline,
+            description=article.teaser,
+            type="article",
+            json_ld=metadata.article_json_ld(article, self.request),
+        )
+        return context
+
+
+class SearchView(PublishedArticlesMixin, ListView):
+    template_name = "articles/search.html"
+    page_title = "Search"
+
+    def get_queryset(self):
+        self.query = search.clean_query(self.request.GET.get("q", ""))
+        self.filters = {
+            "source": self.request.GET.get("source", "").strip(),
+            "topic": self.request.GET.get("topic", "").strip(),
+            "year": self.request.GET.get("year", "").strip(),
+        }
+        if not self.query:
+            return Article.objects.none()
+        articles = super().get_queryset()
+        if self.filters["source"]:
+            articles = articles.filter(source__slug=self.filters["source"])
+        if self.filters["topic"]:
+            articles = articles.filter(topics__slug=self.filters["topic"])
+        if self.filters["year"].isdigit() and len(self.filters["year"]) == 4:
+            articles = articles.filter(published_at__year=int(self.filters["year"]))
+        return search.search(articles, self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        results = context["object_list"]
+        if self.query:
+            ids = [article.pk for article in results]
+            found = search.passages(Article.objects.all(), ids, self.query)
+            for article in results:
+                article.passage = found.get(article.pk, "")
+        context.update(
+            query=self.query,
+            filters=self.filters,
+            sources=Source.objects.only("name", "slug"),
+            topics=Topic.objects.only("name", "slug"),
+            years=Article.objects.published().dates("published_at", "year", order="DESC"),
+        )
+        context["page"]["title"] = f"Search: {self.query}" if self.query else "Search"
+        context["page"]["noindex"] = True
+        return context
+
+    def paginate_queryset(self, queryset, page_size):
+        """An out-of-range page of results is an empty page, not an error."""
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('news-sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

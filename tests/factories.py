@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from articles.models import Article, RelatedStory, Source
+from articles.models import Article, Person, RelatedStory, Source, Topic
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -21,6 +21,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     headline = factory.Sequence(lambda n: f"Headline number {n}")
     slug = factory.Sequence(lambda n: f"headline-number-{n}")
@@ -32,8 +33,21 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     original_published_on = factory.LazyAttribute(
         lambda a: timezone.localdate(a.published_at) - datetime.timedelta(days=3)
     )
-    original_authors = "Ana Reporter"
-    translator = "Tom Translator"
+
+    @factory.post_generation
+    def authors(self, create, people, **kwargs):
+        if create and people:
+            self.authors.set(people)
+
+    @factory.post_generation
+    def translators(self, create, people, **kwargs):
+        if create and people:
+            self.translators.set(people)
+
+    @factory.post_generation
+    def topics(self, create, topics, **kwargs):
+        if create and topics:
+            self.topics.set(topics)
 
     class Params:
         draft = factory.Trait(status=Article.Status.DRAFT)
@@ -50,3 +64,20 @@ class RelatedStoryFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     title = factory.Sequence(lambda n: f"Related title {n}")
     summary = "One sentence about it."
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    description = "A subject."

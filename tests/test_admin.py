@@ -21,8 +21,6 @@ def form_data(**overrides):
         "slug": "farmers-march-on-the-capital",
         "dek": "Thousands of farmers reached the Zócalo.",
         "body": "Opening paragraph.\n\n## What they want\n\nGuaranteed prices.",
-        "original_authors": "Ana Reporter",
-        "translator": "Tom Translator",
         "source": "",
         "original_headline": "Campesinos marchan",
         "original_url": "https://www.jornada.com.mx/campesinos",

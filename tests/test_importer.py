@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.importer import ImportProblem, import_file, parse_article
-from articles.models import Article, RelatedStory, Source
+from articles.models import Article, Person, RelatedStory, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,9 @@ def test_seed_related_stories(seed_file):
 def test_reimport_updates_without_duplicates(seed_file, tmp_path):
     import_file(seed_file)
     article = Article.objects.get()
-    article.translator = "A. Volunteer"
+    volunteer = Person.objects.create(name="A. Volunteer", slug="a-volunteer")
+    article.translators.set([volunteer])
+    article.slug = "peru-breaks-relations"
     article.save()
     changed = write(
         tmp_path,
@@ -104,7 +106,8 @@ def test_reimport_updates_without_duplicates(seed_file, tmp_path):
     assert RelatedStory.objects.count() == 3
     article.refresh_from_db()
     assert article.body.startswith("LIMA. Peru")
-    assert article.translator == "A. Volunteer"  # the editor's work stays
+    assert list(article.translators.all()) == [volunteer]  # the editor's work stays
+    assert article.slug == "peru-breaks-relations"
 
 
 def test_reimport_keeps_a_publication_time_the_editor_changed(seed_file):

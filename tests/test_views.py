@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.importer import import_file
 from articles.models import Article
-from tests.factories import ArticleFactory, RelatedStoryFactory, SourceFactory
+from tests.factories import ArticleFactory, PersonFactory, RelatedStoryFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,8 +92,8 @@ def test_article_page_credits_link_and_lag(client):
     article = ArticleFactory(
         headline="Water protests",
         dek="Residents block the highway.",
-        original_authors="Ana Reporter",
-        translator="Tom Translator",
+        authors=[PersonFactory(name="Ana Reporter", slug="ana-reporter")],
+        translators=[PersonFactory(name="Tom Translator", slug="tom-translator")],
         original_headline="Protestas por el agua",
         original_url="https://www.jornada.com.mx/noticia/agua",
         published_at=at(2025, 11, 7),
@@ -104,6 +104,8 @@ def test_article_page_credits_link_and_lag(client):
     text = text_of(response)
     html = response.content.decode()
     assert "By Ana Reporter" in text and "Translated by Tom Translator" in text
+    assert '<a href="/people/tom-translator/">Tom Translator</a>' in html
+    assert '<a href="/people/ana-reporter/">Ana Reporter</a>' in html
     assert "Residents block the highway." in text
     assert "Translated 3 days after it appeared in La Jornada" in text
     assert 'href="https://www.jornada.com.mx/noticia/agua"' in html

@@ -1,0 +1,36 @@
+import re
+
+from django import template
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
+
+from articles.search import START, STOP
+
+register = template.Library()
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]#|])")
+_HEADING_MARK = re.compile(r"(^|\n)#{1,6}\s+")
+
+
+@register.filter
+def highlight(passage: str) -> str:
+    """A search passage as HTML: text escaped, matches in <mark>, Markdown marks removed."""
+    text = _HEADING_MARK.sub(r"\1", passage or "")
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text).replace("&lt;", "<")
+    html = escape(" ".join(text.split()))
+    return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+@register.simple_tag
+def people_links(people):
+    """“Ana Reporter and Tom Translator”, each linked to their page."""
+    people = list(people)
+    links = [(p.get_absolute_url(), p.name) for p in people]
+    if not links:
+        return ""
+    parts = format_html_join("", '<a href="{}">{}</a>', [links[0]])
+    if len(links) == 1:
+        return parts
+    head = format_html_join(", ", '<a href="{}">{}</a>', links[:-1])
+    tail = format_html_join("", '<a href="{}">{}</a>', links[-1:])
+    return mark_safe(f"{head} and {tail}")
