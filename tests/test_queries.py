@@ -10,7 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import ArticleFactory, RelatedStoryFactory, SourceFactory
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    RelatedStoryFactory,
+    SourceFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +33,23 @@ PAGES = {
     "source": ("/sources/la-jornada/", 3),
     "year archive": ("/2025/", 7),
     "month archive": ("/2025/03/", 7),
+    "day archive": ("/2025/03/01/", 8),
+    "archive index": ("/archive/", 1),
+    "topic list": ("/topics/", 1),
+    "topic": ("/topics/mining/", 3),
+    "person": ("/people/tom/", 4),
+    # results, count, passages, and the source, topic and year filter choices
+    "search": ("/search/?q=headline", 6),
+    "search, filtered": ("/search/?q=headline&source=la-jornada&topic=mining&year=2025", 6),
+    "search, no words": ("/search/?q=%21%21", 4),
+    # an article without editor-picked related stories: + articles sharing its topics
+    "article, more on this story": ("/2025/03/01/lonely/", 6),
+    # ... or, for an article without topics, + articles with similar text
+    "article, more by text": ("/2025/03/01/no-topics-here/", 6),
+    "rss feed": ("/feed/rss/", 3),
+    "atom feed": ("/topics/mining/feed/atom/", 4),
+    "sitemap": ("/sitemap.xml", 8),
+    "news sitemap": ("/news-sitemap.xml", 2),
 }
 
 
@@ -43,6 +66,16 @@ def make_archive(size: int) -> str:
         for i in range(2 * size + 21)
     ]
     ArticleFactory.create_batch(size, source=source, draft=True, published_at=start)
+    mining = TopicFactory(name="Mining", slug="mining")
+    tom = PersonFactory(name="Tom", slug="tom")
+    for article in articles:
+        article.topics.add(mining)
+        article.translators.add(tom)
+        article.authors.add(PersonFactory())
+    lonely = ArticleFactory(slug="lonely", published_at=start, topics=[mining])
+    lonely.translators.add(tom)
+    ArticleFactory(slug="no-topics-here", headline="Headline without topics", published_at=start)
+    ArticleFactory.create_batch(size, topics=[mining])  # in the news sitemap's two days
     main = articles[0]
     for i in range(size):
         target = articles[i + 1] if i % 2 else None

@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article
+from tests.factories import ArticleFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query, **filters):
+    return [a.headline for a in search.search(Article.objects.published(), query)]
+
+
+def test_stemming_finds_other_forms_of_a_word():
+    ArticleFactory(headline="Election day in Oaxaca", body="Voters lined up.")
+    assert found("elections") == ["Election day in Oaxaca"]
+    assert found("electing") == ["Election day in Oaxaca"]
+
+
+def test_accents_are_optional_both_ways():
+    ArticleFactory(headline="People’s Mañanera December 1", body="Text.")
+    ArticleFactory(headline="Peru breaks relations", body="Lima announced it.")
+    assert found("Mananera") == ["People’s Mañanera December 1"]
+    assert found("mañanera") == ["People’s Mañanera December 1"]
+    assert found("Perú") == ["Peru breaks relations"]
+    assert found("PERU") == ["Peru breaks relations"]
+
+
+def test_spanish_names_are_found_as_typed():
+    ArticleFactory(headline="A visit", body="Andrés Manuel López Obrador spoke in Zacatecas.")
+    assert found("López Obrador") == ["A visit"]
+    assert found("Zacatecas") == ["A visit"]
+
+
+def test_phrase_exclusion_and_or():
+    ArticleFactory(headline="One", body="The diplomatic asylum was granted.")
+    ArticleFactory(headline="Two", body="Asylum that was diplomatic in nature, in Mexico.")
+    ArticleFactory(headline="Three", body="Mining concessions in Sonora.")
+    assert found('"diplomatic asylum"') == ["One"]
+    assert sorted(found("asylum -mexico")) == ["One"]
+    assert sorted(found("sonora or granted")) == ["One", "Three"]
+    assert sorted(found("asylum diplomatic")) == ["One", "Two"]
+
+
+def test_ranking_headline_then_dek_then_body_with_newest_on_ties():
+    now = timezone.now()
+    ArticleFactory(headline="About water", dek="", body="Lithium is mentioned here.")
+    ArticleFactory(headline="Mining news", dek="Lithium in the dek.", body="Nothing.")
+    ArticleFactory(headline="Lithium nationalised", dek="", body="Nothing.")
+    assert found("lithium") == ["Lithium nationalised", "Mining news", "About water"]
+    ArticleFactory(
+        headline="Older lithium story",
+        dek="",
+        body="x",
+        published_at=now - datetime.timedelta(days=30),
+    )
+    ArticleFactory(headline="Newer lithium story", dek="", body="x")
+    results = found("lithium story")
+    assert results[:2] == ["Newer lithium story", "Older lithium story"]
+
+
+def test_source_name_is_searchable():
+    source = SourceFactory(name="Desinformémonos", slug="desinformemonos")
+    ArticleFactory(headline="A report", source=source, body="Text.")
+    assert found("desinformemonos") == ["A report"]
+    source.name = "Desinformemonos Noticias"
+    source.save()
+    assert found("noticias") == ["A report"]
+
+
+def test_drafts_and_scheduled_articles_are_never_found(client):
+    ArticleFactory(headline="Secret lithium draft", draft=True)
+    ArticleFactory(headline="Future lithium story", scheduled=True)
+    ArticleFactory(headline="Public lithium story")
+    assert found("lithium") == ["Public lithium story"]
+    html = client.get("/search/", {"q": "lithium"}).content.decode()
+    assert "Public lithium story" in html
+    assert "Secret" not in html and "Future" not in html
+
+
+def test_results_page_highlights_the_matching_passage(client):
+    ArticleFactory(
+        headline="Relations broken",
+        body="Lima announced it. The foreign ministry granted asylum to Betssy Chávez today.",
+    )
+    response = client.get("/search/", {"q": "chavez"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<mark>Chávez</mark>" in html
+    assert "1 article found." in html
+
+
+def test_results_page_filters(client):
+    jornada = SourceFactory(name="La Jornada", slug="la-jornada")
+    topic = TopicFactory(name="Mining", slug="mining")
+    ArticleFactory(headline="Gold in Jornada", source=jornada, topics=[topic])
+    ArticleFactory(headline="Gold elsewhere")
+    ArticleFactory(
+        headline="Gold long ago",
+        source=jornada,
+        published_at=timezone.make_aware(datetime.datetime(2020, 5, 1)),
+    )
+
+    def titles(**params):
+        html = client.get("/search/", {"q": "gold", **params}).content.decode()
+        return sorted(
+            t for t in ["Gold in Jornada", "Gold elsewhere", "Gold long ago"] if t in html
+        )
+
+    assert titles() == ["Gold elsewhere", "Gold in Jornada", "Gold long ago"]
+    assert titles(source="la-jornada") == ["Gold in Jornada", "Gold long ago"]
+    assert titles(topic="mining") == ["Gold in Jornada"]
+    assert titles(year="2020") == ["Gold long ago"]
+    assert titles(year="nonsense") == ["Gold elsewhere", "Gold in Jornada", "Gold long ago"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "!!! ??? ...",
+        "a & | !",
+        "'); DROP TABLE articles_article; --",
+        "foo:* & !bar <-> (baz",
+        '"unclosed phrase',
+        "-",
+        "\x00\x01 nul",
+        "🙂🙂",
+    ],
+)
+def test_absurd_queries_get_a_friendly_page(client, query):
+    ArticleFactory(headline="Something")
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Search" in html
+    assert Article.objects.count() == 1
+
+
+def test_search_results_are_paginated(client):
+    ArticleFactory.create_batch(25, headline="Drought report", body="drought")
+    first = client.get("/search/", {"q": "drought"})
+    assert "25 articles found." in first.content.decode()
+    assert len(first.context["object_list"]) == 20
+    second = client.get("/search/", {"q": "drought", "page": "2"})
+    assert len(second.context["object_list"]) == 5
+    assert client.get("/search/", {"q": "drought", "page": "99"}).status_code == 200
+
+
+def test_search_page_is_not_indexed(client):
+    html = client.get("/search/", {"q": "x"}).content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_every_page_has_the_search_box(client):
+    ArticleFactory()
+    for url in ["/", "/sources/", "/topics/", "/archive/"]:
+        assert 'role="search"' in client.get(url).content.decode()

@@ -1,0 +1,85 @@
+"""Topic and person pages, and "More on this story"."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.related import more_on_this_story
+from tests.factories import ArticleFactory, PersonFactory, RelatedStoryFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_topic_page(client):
+    topic = TopicFactory(name="Mining", slug="mining", description="Extractivism in Mexico.")
+    ArticleFactory(headline="Gold rush", topics=[topic])
+    ArticleFactory(headline="Hidden draft", topics=[topic], draft=True)
+    ArticleFactory(headline="Unrelated")
+    html = client.get("/topics/mining/").content.decode()
+    assert "Extractivism in Mexico." in html
+    assert "Gold rush" in html and "Hidden draft" not in html and "Unrelated" not in html
+    assert "1 article" in html
+    assert client.get("/topics/nope/").status_code == 404
+
+
+def test_topic_list_counts_published_articles(client):
+    topic = TopicFactory(name="Mining", slug="mining")
+    ArticleFactory.create_batch(2, topics=[topic])
+    ArticleFactory(topics=[topic], draft=True)
+    assert "(2 articles)" in client.get("/topics/").content.decode()
+
+
+def test_translator_page_is_a_portfolio(client):
+    tom = PersonFactory(name="Tom Translator", slug="tom", bio="Volunteer since 2019.")
+    ArticleFactory.create_batch(2, translators=[tom])
+    ArticleFactory(headline="Written by Tom", authors=[tom])
+    ArticleFactory(headline="Tom's draft", translators=[tom], draft=True)
+    html = client.get("/people/tom/").content.decode()
+    assert "Volunteer since 2019." in html
+    assert "2 translations" in html and "1 original article" in html
+    assert "Written by Tom" in html and "Tom's draft" not in html
+    assert html.count('class="card"') == 3
+
+
+def test_byline_links_to_people(client):
+    ana = PersonFactory(name="Ana", slug="ana")
+    article = ArticleFactory(authors=[ana])
+    assert (
+        '<a href="/people/ana/">Ana</a>' in client.get(article.get_absolute_url()).content.decode()
+    )
+
+
+def test_more_on_this_story_prefers_shared_topics_and_never_drafts(client):
+    mining, sonora, water = (TopicFactory() for _ in range(3))
+    article = ArticleFactory(headline="Lithium in Sonora", topics=[mining, sonora])
+    two = ArticleFactory(headline="Both topics", topics=[mining, sonora])
+    one = ArticleFactory(headline="One topic", topics=[mining, water])
+    ArticleFactory(headline="Draft with both", topics=[mining, sonora], draft=True)
+    ArticleFactory(headline="Unrelated", topics=[water])
+    text_match = ArticleFactory(headline="Sonora lithium prices", body="Lithium.")
+    picks = more_on_this_story(article)
+    assert picks == [two, one, text_match]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "More on this story" in html
+    assert "Both topics" in html and "Draft with both" not in html
+
+
+def test_editor_picked_related_stories_replace_the_automatic_ones(client):
+    topic = TopicFactory()
+    article = ArticleFactory(topics=[topic])
+    ArticleFactory(headline="Automatic pick", topics=[topic])
+    RelatedStoryFactory(article=article, title="Editor pick")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Editor pick" in html and "Automatic pick" not in html
+    assert "More on this story" not in html
+
+
+def test_more_on_this_story_by_text_alone():
+    article = ArticleFactory(headline="Drought hits Chihuahua farmers")
+    similar = ArticleFactory(
+        headline="Chihuahua drought worsens",
+        published_at=timezone.now() - datetime.timedelta(days=5),
+    )
+    ArticleFactory(headline="Elections in Coahuila")
+    assert more_on_this_story(article) == [similar]
