@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def head(client, url):
     html = client.get(url).content.decode()
     meta = {}
-    for attr, name, content in re.findall(
+    for _attr, name, content in re.findall(
         r'<meta (name|property)="([^"]+)" content="([^"]*)"', html
     ):
         meta[name] = unescape(content)
