@@ -1,0 +1,188 @@
+"""Fill the database with synthetic articles for benchmarks (not for a real archive).
+
+    python manage.py fill_synthetic 100000
+
+Articles of realistic length (about 700 words in 8–14 paragraphs, Zipf-distributed words with
+Spanish names and places), spread over ten years, 2% of them drafts, each with one to three
+topics, an author and a translator. Rows go in with COPY, in batches; the generated search
+column is computed by PostgreSQL as for any insert. ``--clear`` removes earlier synthetic
+articles (their import key starts with "synthetic-") first.
+"""
+
+import datetime
+import random
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Person, Source, Topic
+from articles.text import headline_key
+
+KEY_PREFIX = "synthetic-"
+
+COMMON = """the of and to in a is that for on was with as by at from it his her their said
+which government president this has have be are were not but an who had its they or been
+would also more after over about against people year new than one two first last other
+could when into between during under while since before all some most many such""".split()
+WORDS = """election elections vote voters congress senate reform court ruling judge union
+strike workers farmers teachers students protest march mining lithium gold water drought
+rain harvest corn prices inflation economy wages pension migrants border asylum embassy
+treaty minister ministry foreign relations sovereignty interference police army military
+guard violence security cartel disappeared families justice investigation prosecutor
+corruption allegations trial sentence prison rebellion coup legislature decree budget
+health hospital vaccine school university science culture music festival organ grinders
+railway train airport highway energy electricity oil pemex refinery gas solar wind forest
+indigenous communities land territory autonomy zapatista assembly cooperative market
+housing rent city state municipal governor mayor senator deputy party left right opposition
+morena conservative liberal press journalist newspaper conference morning statement report
+agreement negotiation tariff trade exports imports dollar peso bank debt loan investment
+company companies canadian mining concessions environmental damage river contamination
+""".split()
+NAMES = """Sheinbaum Obrador López Andrés Manuel Claudia Ebrard Marcelo Chávez Betssy Castillo
+Pedro Boluarte Dina Jerí José Zela Hugo Vidarte Óscar Mañanera Perú México Oaxaca Chiapas
+Guerrero Michoacán Zacatecas Sonora Chihuahua Coahuila Yucatán Tabasco Veracruz Puebla Jalisco
+Acapulco Lima Bogotá Quito Caracas Havana Tegucigalpa Managua Petro Lula Boric Arce Maduro
+Zócalo Tlatelolco Ayotzinapa Gertz Harfuch Nahle Rocío Ramírez García Hernández Martínez
+""".split()
+SOURCES = [
+    ("La Jornada", "Mexico’s premier left wing daily newspaper"),
+    ("Desinformémonos", "an independent Mexican news site"),
+    ("Proceso", "a Mexican weekly news magazine"),
+    ("Página/12", "an Argentine daily newspaper"),
+    ("Brasil de Fato", "a Brazilian weekly newspaper"),
+]
+TOPICS = """Mining; Migration; Elections; Indigenous rights; Labor; Peru; Cuba; Water; Energy;
+Security; Justice; Press freedom; Economy; Agriculture; Environment; Health; Education;
+Foreign relations; Corruption; Protests; Women; Housing; Culture; Transport; Disappeared;
+Military; Trade; Land; Courts; Mañanera""".split(";")
+
+
+def _vocabulary():
+    words = COMMON * 6 + WORDS * 2 + NAMES
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(words))]
+    return words, weights
+
+
+class Command(BaseCommand):
+    help = "Add N synthetic articles for benchmarks (see the module docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("count", type=int)
+        parser.add_argument("--clear", action="store_true", help="remove earlier synthetic rows")
+        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args, count, clear, batch, seed, **options):
+        rng = random.Random(seed)
+        started = time.monotonic()
+        if clear:
+            deleted, _ = Article.objects.filter(import_key__startswith=KEY_PREFIX).delete()
+            self.stdout.write(f"removed {deleted} rows")
+        sources = [
+            Source.objects.get_or_create(
+                name=name, defaults={"slug": slugify(name), "description": description}
+            )[0]
+            for name, description in SOURCES
+        ]
+        topics = [
+            Topic.objects.get_or_create(name=name.strip(), defaults={"slug": slugify(name)})[0]
+            for name in TOPICS
+        ]
+        people = self._people(rng)
+        first = Article.objects.filter(import_key__startswith=KEY_PREFIX).count()
+        words, weights = _vocabulary()
+        done = 0
+        while done < count:
+            size = min(batch, count - done)
+            numbers = range(first + done, first + done + size)
+            self._insert(rng, numbers, sources, topics, people, words, weights)
+            done += size
+            rate = done / (time.monotonic() - started)
+            self.stdout.write(f"{done:,}/{count:,} articles ({rate:,.0f}/s)")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"{count:,} articles in {elapsed:,.0f} s"))
+
+    def _people(self, rng):
+        people = list(Person.objects.filter(slug__startswith="synthetic-"))
+        if people:
+            return people
+        first = ["Ana", "Luis", "María", "Jorge", "Sofía", "Tom", "Ruth", "Iván", "Elena", "Raúl"]
+        last = ["Reyes", "Smith", "Ortega", "Brown", "Núñez", "Walker", "Díaz", "Kim", "Soto"]
+        names = sorted({f"{rng.choice(first)} {rng.choice(last)}" for _ in range(300)})
+        return Person.objects.bulk_create(
+            Person(name=name, slug=f"synthetic-{slugify(name)}") for name in names
+        )
+
+    @transaction.atomic
+    def _insert(self, rng, numbers, sources, topics, people, words, weights):
+        now = timezone.now()
+        span = datetime.timedelta(days=3650).total_seconds()
+        columns = [
+            "headline", "slug", "dek", "body", "body_html", "status", "published_at",
+            "source_id", "original_headline", "original_url", "original_language",
+            "original_published_on", "headline_key", "source_name", "import_key",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+        def sentence(n):
+            text = " ".join(rng.choices(words, weights, k=n))
+            return text[0].upper() + text[1:]
+
+        rows = []
+        for number in numbers:
+            headline = sentence(rng.randint(6, 12))
+            paragraphs = [
+                f"{sentence(rng.randint(40, 90))}." for _ in range(rng.randint(8, 14))
+            ]
+            published = now - datetime.timedelta(seconds=rng.random() * span)
+            source = rng.choice(sources)
+            rows.append(
+                (
+                    headline,
+                    f"{slugify(headline)[:200]}-{number}",
+                    f"{sentence(rng.randint(12, 25))}.",
+                    "\n\n".join(paragraphs),
+                    "\n".join(f"<p>{p}</p>" for p in paragraphs),
+                    "draft" if rng.random() < 0.02 else "published",
+                    published,
+                    source.pk,
+                    sentence(8),
+                    f"https://example.org/{number}",
+                    "es",
+                    (published - datetime.timedelta(days=rng.randint(0, 6))).date(),
+                    headline_key(headline),
+                    source.name,
+                    f"{KEY_PREFIX}{number:08d}",
+                    published,
+                    published,
+                )
+            )
+        with connection.cursor() as cursor:
+            table = Article._meta.db_table
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            keys = [row[14] for row in rows]
+            cursor.execute(f"SELECT id FROM {table} WHERE import_key = ANY(%s)", [keys])
+            ids = [row[0] for row in cursor.fetchall()]
+            links = {"topic": [], "translators": [], "authors": []}
+            for article_id in ids:
+                for topic in rng.sample(topics, rng.randint(1, 3)):
+                    links["topic"].append((article_id, topic.pk))
+                links["translators"].append((article_id, rng.choice(people).pk))
+                links["authors"].append((article_id, rng.choice(people).pk))
+            through = {
+                "topic": (Article.topics.through, "topic_id"),
+                "translators": (Article.translators.through, "person_id"),
+                "authors": (Article.authors.through, "person_id"),
+            }
+            for kind, (model, column) in through.items():
+                sql = f"COPY {model._meta.db_table} (article_id, {column}) FROM STDIN"
+                with cursor.copy(sql) as copy:
+                    for row in links[kind]:
+                        copy.write_row(row)
