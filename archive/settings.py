@@ -107,6 +107,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 
 SITE_NAME = os.environ.get("SITE_NAME", "Translated Press Archive")
 ARTICLES_PER_PAGE = 20
+SEARCH_RESULTS_PER_PAGE = 10
+COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,10 +1,11 @@
+from datetime import datetime
 from html import unescape
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -85,6 +86,20 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def months_with_articles(self, year):
+        """The first day of each month of ``year`` that has published articles, in one query
+        of twelve index probes (no scan of the year's articles)."""
+        tz = timezone.get_current_timezone()
+        starts = [datetime(year, month, 1, tzinfo=tz) for month in range(1, 13)]
+        ends = starts[1:] + [datetime(year + 1, 1, 1, tzinfo=tz)]
+        probes = {
+            f"m{i}": Exists(self.published().filter(published_at__gte=start, published_at__lt=end))
+            for i, (start, end) in enumerate(zip(starts, ends, strict=True))
+        }
+        row = Article.objects.order_by().annotate(**probes).values(*probes)[:1]
+        found = row[0] if row else {}
+        return [start.date() for i, start in enumerate(starts) if found.get(f"m{i}")]
+
     def visible_to(self, user):
         """Staff see drafts too (with a banner); everyone else sees :meth:`published`."""
         if user.is_authenticated and user.is_staff:
@@ -143,6 +158,9 @@ class Article(models.Model):
     search_vector = models.GeneratedField(
         expression=search.search_vector(), output_field=SearchVectorField(), db_persist=True
     )
+    title_vector = models.GeneratedField(
+        expression=search.title_vector(), output_field=SearchVectorField(), db_persist=True
+    )
     import_key = models.CharField(
         max_length=200,
         unique=True,
@@ -161,6 +179,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["title_vector"], name="article_title_search_idx"),
         ]
 
     def __str__(self):

@@ -1,41 +1,56 @@
 """“More on this story”: up to three archive articles chosen automatically.
 
-Used when editors picked no related stories. Articles that share the most topics come first;
-if that leaves room, articles whose text is like this headline fill it. Each step is one
-query whose work is bounded (the most recent candidates only), so the cost of an article page
-does not grow with the archive.
+Used when editors picked no related stories. A story develops over weeks, so candidates come
+from the six weeks before and after the article: those sharing the most topics first, then, if that
+leaves room, those whose headline, dek or source matches the words of its headline.
 """
 
+import datetime
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, OuterRef, Subquery
 
 from articles import search
 from articles.models import Article
 
 LIMIT = 3
-CANDIDATES = 300  # the most recent candidates considered by each step
+WINDOW = datetime.timedelta(days=45)  # how far before and after the article to look
 MIN_WORD = 4
 
 
 def more_on_this_story(article, limit=LIMIT):
+    """Up to ``limit`` published articles from the weeks around ``article``: those sharing the
+    most topics first, then those whose headline, dek or source match its headline's words.
+
+    Each step is one query over an index range (the window), so the cost does not grow with
+    the size of the archive.
+    """
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)
+        .filter(
+            published_at__gte=article.published_at - WINDOW,
+            published_at__lte=article.published_at + WINDOW,
+        )
         .select_related("source")
         .defer("body", "body_html")
     )
     picks = []
     topic_ids = [topic.pk for topic in article.topics.all()]
     if topic_ids:
-        tagged = Article.topics.through.objects.filter(
-            article_id=OuterRef("pk"), topic_id__in=topic_ids
+        # Counted per candidate with the (article, topic) index, rather than by joining
+        # every article of these topics.
+        shared = (
+            Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("*"))
+            .values("n")
         )
-        recent = base.filter(Exists(tagged)).order_by("-published_at").values("pk")[:CANDIDATES]
         picks = list(
-            base.filter(pk__in=recent)
-            .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids)))
+            base.annotate(shared=Subquery(shared))
+            .filter(shared__gt=0)
             .order_by("-shared", "-published_at")[:limit]
         )
     if len(picks) < limit:
@@ -48,15 +63,10 @@ def more_on_this_story(article, limit=LIMIT):
             query = SearchQuery(
                 " or ".join(sorted(words)), config=search.CONFIG, search_type="websearch"
             )
-            recent = (
-                base.filter(search_vector=query)
-                .exclude(pk__in=[p.pk for p in picks])
-                .order_by("-published_at")
-                .values("pk")[:CANDIDATES]
-            )
             picks += list(
-                base.filter(pk__in=recent)
-                .annotate(rank=SearchRank(F("search_vector"), query))
+                base.filter(title_vector=query)
+                .exclude(pk__in=[pick.pk for pick in picks])
+                .annotate(rank=SearchRank(F("title_vector"), query))
                 .order_by("-rank", "-published_at")[: limit - len(picks)]
             )
     return picks

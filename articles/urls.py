@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from articles import feeds, views
+from articles.search_views import SearchView
 
 
 class TwoDigitConverter:
@@ -27,7 +28,7 @@ def feed_routes(prefix, name, rss, atom):
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/", SearchView.as_view(), name="search"),
     *feed_routes("", "feed", feeds.ArticleFeed, feeds.ArticleAtomFeed),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),

@@ -1,9 +1,8 @@
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
-from django.http import HttpResponse
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +15,9 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from articles import metadata, search
+from articles import counts, metadata
 from articles.models import Article, Person, RelatedStory, SlugRedirect, Source, Topic
+from articles.pagination import UncountedPaginator
 from articles.related import more_on_this_story
 
 
@@ -60,6 +60,7 @@ class PublishedArticlesMixin(PageMixin):
     """Published articles with their source, newest first, a page at a time."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = UncountedPaginator
     allow_empty = True
 
     def get_queryset(self):
@@ -76,35 +77,24 @@ class HomeView(PublishedArticlesMixin, ListView):
 class SourceListView(PageMixin, ListView):
     """Every source with the number of its published articles."""
 
+    model = Source
     page_title = "Sources"
     page_description = "The publications whose articles this archive translates."
+    count_articles = staticmethod(counts.per_source)
 
-    def get_queryset(self):
-        counts = (
-            Article.objects.published()
-            .filter(source=OuterRef("pk"))
-            .order_by()
-            .values("source")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Source.objects.annotate(article_count=Coalesce(Subquery(counts), 0))
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article_counts = self.count_articles()
+        for subject in context["object_list"]:
+            subject.article_count = article_counts.get(subject.pk, 0)
+        return context
 
 
 class TopicListView(SourceListView):
+    model = Topic
     page_title = "Topics"
     page_description = "Every subject in the archive, with the number of its articles."
-
-    def get_queryset(self):
-        counts = (
-            Article.objects.published()
-            .filter(topics=OuterRef("pk"))
-            .order_by()
-            .values("topics")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Topic.objects.annotate(article_count=Coalesce(Subquery(counts), 0))
+    count_articles = staticmethod(counts.per_topic)
 
 
 class FilteredArticlesView(PublishedArticlesMixin, ListView):
@@ -123,6 +113,9 @@ class FilteredArticlesView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_name: self.subject}, **kwargs)
 
+    def article_count(self, per_subject):
+        return per_subject().get(self.subject.pk, 0)
+
 
 class SourceDetailView(FilteredArticlesView):
     model = Source
@@ -132,6 +125,9 @@ class SourceDetailView(FilteredArticlesView):
 
     def filter_articles(self, articles):
         return articles.filter(source=self.subject)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article_count=self.article_count(counts.per_source))
 
     def get_page_title(self):
         return f"{self.subject.name} in translation"
@@ -149,6 +145,9 @@ class TopicDetailView(FilteredArticlesView):
 
     def filter_articles(self, articles):
         return articles.filter(topics=self.subject)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article_count=self.article_count(counts.per_topic))
 
     def get_page_title(self):
         return f"{self.subject.name}: translated articles"
@@ -199,16 +198,8 @@ class ArchiveIndexView(PageMixin, TemplateView):
     page_description = "Every month of the archive, with the number of articles translated."
 
     def get_context_data(self, **kwargs):
-        months = (
-            Article.objects.published()
-            .annotate(month=TruncMonth("published_at"))
-            .order_by()
-            .values("month")
-            .annotate(count=Count("pk"))
-            .order_by("-month")
-        )
         years = {}
-        for row in months:
+        for row in counts.per_month():
             year = years.setdefault(row["month"].year, {"year": row["month"].year, "count": 0})
             year["count"] += row["count"]
             year.setdefault("months", []).append(row)
@@ -225,13 +216,13 @@ class DateArchiveMixin(PublishedArticlesMixin):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        year = int(self.get_year())
-        months = (
-            Article.objects.published()
-            .filter(published_at__year=year)
-            .dates("published_at", "month")
-        )
+        months = self.get_months_with_articles()
         return super().get_context_data(months_with_articles=months, **kwargs)
+
+    def get_months_with_articles(self):
+        if not hasattr(self, "_months"):
+            self._months = Article.objects.months_with_articles(int(self.get_year()))
+        return self._months
 
     def get_page_title(self):
         return f"Translations published {self.get_period()}"
@@ -242,6 +233,13 @@ class DateArchiveMixin(PublishedArticlesMixin):
 
 class ArticleYearArchiveView(DateArchiveMixin, YearArchiveView):
     make_object_list = True
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The year's months, from twelve index probes rather than a scan of the year."""
+        months = self.get_months_with_articles()
+        if not months:
+            raise Http404("No articles that year.")
+        return months
 
     def get_period(self):
         return f"in {self.get_year()}"
@@ -283,7 +281,8 @@ class ArticleDetailView(PageMixin, DetailView):
                 Prefetch("related_stories", queryset=related),
             )
         )
-        return articles.filter(slug=self.kwargs["slug"]).first()
+        # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
+        return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -316,54 +315,6 @@ class ArticleDetailView(PageMixin, DetailView):
             json_ld=metadata.article_json_ld(article, self.request),
         )
         return context
-
-
-class SearchView(PublishedArticlesMixin, ListView):
-    template_name = "articles/search.html"
-    page_title = "Search"
-
-    def get_queryset(self):
-        self.query = search.clean_query(self.request.GET.get("q", ""))
-        self.filters = {
-            "source": self.request.GET.get("source", "").strip(),
-            "topic": self.request.GET.get("topic", "").strip(),
-            "year": self.request.GET.get("year", "").strip(),
-        }
-        if not self.query:
-            return Article.objects.none()
-        articles = super().get_queryset()
-        if self.filters["source"]:
-            articles = articles.filter(source__slug=self.filters["source"])
-        if self.filters["topic"]:
-            articles = articles.filter(topics__slug=self.filters["topic"])
-        if self.filters["year"].isdigit() and len(self.filters["year"]) == 4:
-            articles = articles.filter(published_at__year=int(self.filters["year"]))
-        return search.search(articles, self.query)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        results = context["object_list"]
-        if self.query:
-            ids = [article.pk for article in results]
-            found = search.passages(Article.objects.all(), ids, self.query)
-            for article in results:
-                article.passage = found.get(article.pk, "")
-        context.update(
-            query=self.query,
-            filters=self.filters,
-            sources=Source.objects.only("name", "slug"),
-            topics=Topic.objects.only("name", "slug"),
-            years=Article.objects.published().dates("published_at", "year", order="DESC"),
-        )
-        context["page"]["title"] = f"Search: {self.query}" if self.query else "Search"
-        context["page"]["noindex"] = True
-        return context
-
-    def paginate_queryset(self, queryset, page_size):
-        """An out-of-range page of results is an empty page, not an error."""
-        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 def robots_txt(request):

@@ -1,9 +1,18 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILE = SEEDS / "000_b0138dc3623c1b13.txt"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached counts must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ from tests.factories import ArticleFactory, SourceFactory, TopicFactory
 pytestmark = pytest.mark.django_db
 
 
-def found(query, **filters):
-    return [a.headline for a in search.search(Article.objects.published(), query)]
+def found(query):
+    ids = search.ranked_ids(Article.objects.published(), query)
+    headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
+    return [headlines[pk] for pk in ids]
 
 
 def test_stemming_finds_other_forms_of_a_word():
@@ -146,9 +148,10 @@ def test_search_results_are_paginated(client):
     ArticleFactory.create_batch(25, headline="Drought report", body="drought")
     first = client.get("/search/", {"q": "drought"})
     assert "25 articles found." in first.content.decode()
-    assert len(first.context["object_list"]) == 20
-    second = client.get("/search/", {"q": "drought", "page": "2"})
-    assert len(second.context["object_list"]) == 5
+    assert len(first.context["results"]) == 10
+    third = client.get("/search/", {"q": "drought", "page": "3"})
+    assert len(third.context["results"]) == 5
+    assert "Page 3 of 3" in third.content.decode()
     assert client.get("/search/", {"q": "drought", "page": "99"}).status_code == 200
 
 
@@ -161,3 +164,18 @@ def test_every_page_has_the_search_box(client):
     ArticleFactory()
     for url in ["/", "/sources/", "/topics/", "/archive/"]:
         assert 'role="search"' in client.get(url).content.decode()
+
+
+def test_common_words_rank_a_bounded_set_but_keep_headline_matches(client, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    old = ArticleFactory(
+        headline="Drought in the north",
+        body="x",
+        published_at=timezone.now() - datetime.timedelta(days=900),
+    )
+    ArticleFactory.create_batch(8, headline="Weather", dek="", body="A long drought.")
+    ids = search.ranked_ids(Article.objects.published(), "drought")
+    assert ids[0] == old.pk  # a headline match, however old, comes first
+    assert len(ids) == 6  # it, and the five most recent matches in the text
+    html = client.get("/search/", {"q": "drought"}).content.decode()
+    assert "More than 1,000 articles match" in html

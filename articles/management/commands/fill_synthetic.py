@@ -10,6 +10,7 @@ articles (their import key starts with "synthetic-") first.
 """
 
 import datetime
+import itertools
 import random
 import time
 
@@ -60,10 +61,18 @@ Foreign relations; Corruption; Protests; Women; Housing; Culture; Transport; Dis
 Military; Trade; Land; Courts; Mañanera""".split(";")
 
 
-def _vocabulary():
-    words = COMMON * 6 + WORDS * 2 + NAMES
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(words))]
-    return words, weights
+SYLLABLES = """ba be bi bo da de di do fa fe fi ga go ka ke ki la le li lo ma me mi mo na ne ni
+no pa pe pi po ra re ri ro sa se si so ta te ti to va ve vi za zo""".split()
+
+
+def _vocabulary(rng, size=30_000):
+    """A Zipf-like vocabulary: function words very often, topical words and names rarely,
+    and a long tail of invented words, as in real text."""
+    invented = sorted({"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size)})
+    rng.shuffle(invented)
+    words = COMMON + invented
+    weights = itertools.accumulate(1 / (rank + 1) for rank in range(len(words)))
+    return words, list(weights)  # cumulative, for random.choices
 
 
 class Command(BaseCommand):
@@ -93,7 +102,7 @@ class Command(BaseCommand):
         ]
         people = self._people(rng)
         first = Article.objects.filter(import_key__startswith=KEY_PREFIX).count()
-        words, weights = _vocabulary()
+        words, weights = _vocabulary(rng)
         done = 0
         while done < count:
             size = min(batch, count - done)
@@ -129,16 +138,20 @@ class Command(BaseCommand):
             "created_at", "updated_at",
         ]  # fmt: skip
 
-        def sentence(n):
-            text = " ".join(rng.choices(words, weights, k=n))
-            return text[0].upper() + text[1:]
-
         rows = []
         for number in numbers:
+            # Each article is about a few topical words and names, used now and then.
+            theme = rng.sample(WORDS, 3) + rng.sample(NAMES, 2)
+
+            def sentence(n, theme=theme):
+                chosen = rng.choices(words, cum_weights=weights, k=n)
+                for _ in range(max(1, n // 15)):
+                    chosen[rng.randrange(n)] = rng.choice(theme)
+                text = " ".join(chosen)
+                return text[0].upper() + text[1:]
+
             headline = sentence(rng.randint(6, 12))
-            paragraphs = [
-                f"{sentence(rng.randint(40, 90))}." for _ in range(rng.randint(8, 14))
-            ]
+            paragraphs = [f"{sentence(rng.randint(40, 90))}." for _ in range(rng.randint(8, 14))]
             published = now - datetime.timedelta(seconds=rng.random() * span)
             source = rng.choice(sources)
             rows.append(
