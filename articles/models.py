@@ -1,11 +1,10 @@
-from datetime import datetime
 from html import unescape
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -85,20 +84,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def months_with_articles(self, year):
-        """The first day of each month of ``year`` that has published articles, in one query
-        of twelve index probes (no scan of the year's articles)."""
-        tz = timezone.get_current_timezone()
-        starts = [datetime(year, month, 1, tzinfo=tz) for month in range(1, 13)]
-        ends = starts[1:] + [datetime(year + 1, 1, 1, tzinfo=tz)]
-        probes = {
-            f"m{i}": Exists(self.published().filter(published_at__gte=start, published_at__lt=end))
-            for i, (start, end) in enumerate(zip(starts, ends, strict=True))
-        }
-        row = Article.objects.order_by().annotate(**probes).values(*probes)[:1]
-        found = row[0] if row else {}
-        return [start.date() for i, start in enumerate(starts) if found.get(f"m{i}")]
 
     def visible_to(self, user):
         """Staff see drafts too (with a banner); everyone else sees :meth:`published`."""

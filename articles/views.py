@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -220,9 +220,11 @@ class DateArchiveMixin(PublishedArticlesMixin):
         return super().get_context_data(months_with_articles=months, **kwargs)
 
     def get_months_with_articles(self):
-        if not hasattr(self, "_months"):
-            self._months = Article.objects.months_with_articles(int(self.get_year()))
-        return self._months
+        """From the cached month counts (see ``counts``)."""
+        year = int(self.get_year())
+        return [
+            row["month"].date() for row in reversed(counts.per_month()) if row["month"].year == year
+        ]
 
     def get_page_title(self):
         return f"Translations published {self.get_period()}"
@@ -235,11 +237,9 @@ class ArticleYearArchiveView(DateArchiveMixin, YearArchiveView):
     make_object_list = True
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """The year's months, from twelve index probes rather than a scan of the year."""
-        months = self.get_months_with_articles()
-        if not months:
-            raise Http404("No articles that year.")
-        return months
+        """The year's months from the cached counts, rather than a scan of the year. (The
+        view has already answered 404 if the year has no articles.)"""
+        return self.get_months_with_articles()
 
     def get_period(self):
         return f"in {self.get_year()}"
