@@ -85,7 +85,7 @@ def article_json_ld(article, request) -> str:
     if original:
         data["translationOfWork"] = original
         data["isBasedOn"] = original
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False)
     # As Django's json_script does: no "</script>" or "<!--" can close the element early.
     return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
 

@@ -1,21 +1,23 @@
 """“More on this story”: up to three archive articles chosen automatically.
 
 Used when editors picked no related stories. A story develops over weeks, so candidates come
-from the six weeks before and after the article: those sharing the most topics first, then, if that
-leaves room, those whose headline, dek or source matches the words of its headline.
+from the month before and the month after the article: those sharing the most topics first,
+then, if that leaves room, those whose headline, dek or source matches its headline's words.
 """
 
 import datetime
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Subquery
 
 from articles import search
 from articles.models import Article
 
 LIMIT = 3
-WINDOW = datetime.timedelta(days=45)  # how far before and after the article to look
+WINDOW = datetime.timedelta(days=30)  # how far before and after the article to look
 MIN_WORD = 4
 
 
@@ -23,9 +25,24 @@ def more_on_this_story(article, limit=LIMIT):
     """Up to ``limit`` published articles from the weeks around ``article``: those sharing the
     most topics first, then those whose headline, dek or source match its headline's words.
 
-    Each step is one query over an index range (the window), so the cost does not grow with
-    the size of the archive.
+    The choice (ids only) is cached for a few minutes like the counts; the articles themselves
+    are read through ``published()`` on every view, so a pick that is unpublished meanwhile
+    disappears at once.
     """
+    ids = cache.get_or_set(
+        f"more-on-this-story:{article.pk}:{article.published_at.timestamp()}",
+        lambda: _choose(article, limit),
+        settings.COUNTS_CACHE_SECONDS,
+    )
+    if not ids:
+        return []
+    found = Article.objects.published().select_related("source").defer("body").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _choose(article, limit):
+    """Each step is one query over an index range (the window), so the cost does not grow
+    with the archive."""
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)
@@ -33,8 +50,7 @@ def more_on_this_story(article, limit=LIMIT):
             published_at__gte=article.published_at - WINDOW,
             published_at__lte=article.published_at + WINDOW,
         )
-        .select_related("source")
-        .defer("body", "body_html")
+        .order_by()
     )
     picks = []
     topic_ids = [topic.pk for topic in article.topics.all()]
@@ -51,7 +67,8 @@ def more_on_this_story(article, limit=LIMIT):
         picks = list(
             base.annotate(shared=Subquery(shared))
             .filter(shared__gt=0)
-            .order_by("-shared", "-published_at")[:limit]
+            .order_by("-shared", "-published_at")
+            .values_list("pk", flat=True)[:limit]
         )
     if len(picks) < limit:
         words = {
@@ -65,8 +82,9 @@ def more_on_this_story(article, limit=LIMIT):
             )
             picks += list(
                 base.filter(title_vector=query)
-                .exclude(pk__in=[pick.pk for pick in picks])
+                .exclude(pk__in=picks)
                 .annotate(rank=SearchRank(F("title_vector"), query))
-                .order_by("-rank", "-published_at")[: limit - len(picks)]
+                .order_by("-rank", "-published_at")
+                .values_list("pk", flat=True)[: limit - len(picks)]
             )
     return picks

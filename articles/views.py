@@ -226,6 +226,11 @@ class DateArchiveMixin(PublishedArticlesMixin):
             row["month"].date() for row in reversed(counts.per_month()) if row["month"].year == year
         ]
 
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The year's months from the cached counts, rather than a scan of the period. (The
+        view has already answered 404 if the period has no articles.)"""
+        return self.get_months_with_articles()
+
     def get_page_title(self):
         return f"Translations published {self.get_period()}"
 
@@ -235,11 +240,6 @@ class DateArchiveMixin(PublishedArticlesMixin):
 
 class ArticleYearArchiveView(DateArchiveMixin, YearArchiveView):
     make_object_list = True
-
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """The year's months from the cached counts, rather than a scan of the year. (The
-        view has already answered 404 if the year has no articles.)"""
-        return self.get_months_with_articles()
 
     def get_period(self):
         return f"in {self.get_year()}"

@@ -33,7 +33,7 @@ PAGES = {
     "source list": ("/sources/", 2),
     "source": ("/sources/la-jornada/", 3),
     "year archive": ("/2025/", 5),
-    "month archive": ("/2025/03/", 6),
+    "month archive": ("/2025/03/", 5),
     "day archive": ("/2025/03/01/", 7),
     "archive index": ("/archive/", 1),
     "topic list": ("/topics/", 2),
@@ -44,10 +44,11 @@ PAGES = {
     "search": ("/search/?q=headline", 8),
     "search, filtered": ("/search/?q=headline&source=la-jornada&topic=mining&year=2025", 8),
     "search, no words": ("/search/?q=%21%21", 5),
-    # an article without editor-picked related stories: + articles sharing its topics
-    "article, more on this story": ("/2025/03/01/lonely/", 6),
-    # ... or, for an article without topics, + articles with similar text
-    "article, more by text": ("/2025/03/01/no-topics-here/", 6),
+    # an article without editor-picked related stories: + the ids of articles sharing its
+    # topics (cached), + those articles
+    "article, more on this story": ("/2025/03/01/lonely/", 7),
+    # ... or, for an article without topics, the ids of articles with similar text instead
+    "article, more by text": ("/2025/03/01/no-topics-here/", 7),
     "rss feed": ("/feed/rss/", 3),
     "atom feed": ("/topics/mining/feed/atom/", 4),
     "sitemap": ("/sitemap.xml", 8),
