@@ -72,13 +72,13 @@ def article_json_ld(article, request) -> str:
         "dateModified": _iso(article.updated_at or article.published_at),
         "publisher": publisher,
     }
-    authors = [_person(p, request) for p in article.authors.all()]
+    authors = [_person(p, request) for p in article.credited_authors]
     if authors:
         data["author"] = authors
-    translators = [_person(p, request) for p in article.translators.all()]
+    translators = [_person(p, request) for p in article.credited_translators]
     if translators:
         data["translator"] = translators
-    topics = [topic.name for topic in article.topics.all()]
+    topics = [topic.name for topic in article.filed_topics]
     if topics:
         data["keywords"] = topics
     original = _original_json_ld(article)
@@ -107,7 +107,7 @@ def _original_json_ld(article):
         if article.source.url:
             publisher["url"] = article.source.url
         original["publisher"] = publisher
-    authors = [{"@type": "Person", "name": p.name} for p in article.authors.all()]
+    authors = [{"@type": "Person", "name": p.name} for p in article.credited_authors]
     if authors:
         original["author"] = authors
     return original

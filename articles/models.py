@@ -1,10 +1,12 @@
 from html import unescape
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -84,6 +86,23 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_credits(self):
+        """Authors, translators and topics in the same query, as arrays (see
+        ``Article.credited_authors`` and friends): one query instead of three prefetches."""
+
+        def rows(model, relation):
+            return ArraySubquery(
+                model.objects.filter(**{relation: OuterRef("pk")})
+                .order_by("name")
+                .values(row=JSONObject(id="id", name="name", slug="slug"))
+            )
+
+        return self.annotate(
+            author_rows=rows(Person, "authored"),
+            translator_rows=rows(Person, "translations"),
+            topic_rows=rows(Topic, "articles"),
+        )
 
     def visible_to(self, user):
         """Staff see drafts too (with a banner); everyone else sees :meth:`published`."""
@@ -205,6 +224,24 @@ class Article(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def _credited(self, rows_attribute, model, relation):
+        rows = getattr(self, rows_attribute, None)
+        if rows is None:  # not loaded with with_credits(): ask the relation
+            return list(getattr(self, relation).all())
+        return [model(**row) for row in rows]
+
+    @property
+    def credited_authors(self):
+        return self._credited("author_rows", Person, "authors")
+
+    @property
+    def credited_translators(self):
+        return self._credited("translator_rows", Person, "translators")
+
+    @property
+    def filed_topics(self):
+        return self._credited("topic_rows", Topic, "topics")
 
     @property
     def teaser(self):

@@ -19,7 +19,7 @@ from articles.models import Article
 LIMIT = 3
 WINDOW = datetime.timedelta(days=30)  # how far before and after the article to look
 MIN_WORD = 4
-NEIGHBOURS = 200  # candidates on each side: the nearest in time, however busy the month
+NEIGHBOURS = 100  # candidates on each side: the nearest in time, however busy the month
 
 
 def more_on_this_story(article, limit=LIMIT):
@@ -42,7 +42,7 @@ def more_on_this_story(article, limit=LIMIT):
 
 
 def _choose(article, limit):
-    """Each step is one query over at most 400 candidates (the 200 nearest in time on each
+    """Each step is one query over at most 200 candidates (the 100 nearest in time on each
     side, within the window), so the cost does not grow with the archive."""
     published = Article.objects.published().exclude(pk=article.pk).order_by()
     when = article.published_at
@@ -58,7 +58,7 @@ def _choose(article, limit):
     )
     base = published.filter(pk__in=before.union(after, all=True))
     picks = []
-    topic_ids = [topic.pk for topic in article.topics.all()]
+    topic_ids = [topic.pk for topic in article.filed_topics]
     if topic_ids:
         # Counted per candidate with the (article, topic) index, rather than by joining
         # every article of these topics.

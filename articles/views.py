@@ -274,12 +274,8 @@ class ArticleDetailView(PageMixin, DetailView):
         articles = (
             Article.objects.visible_to(self.request.user)
             .select_related("source")
-            .prefetch_related(
-                "authors",
-                "translators",
-                "topics",
-                Prefetch("related_stories", queryset=related),
-            )
+            .with_credits()
+            .prefetch_related(Prefetch("related_stories", queryset=related))
         )
         # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
