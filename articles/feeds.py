@@ -60,6 +60,7 @@ class ArticleFeed(Feed):
     def items(self, obj=None):
         return (
             self.articles(obj)
+            .for_reading()
             .select_related("source")
             .prefetch_related("authors", "topics")
             .order_by("-published_at", "-id")[:ITEMS]

@@ -87,6 +87,11 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def for_reading(self):
+        """Without the columns no reader page shows: the Markdown source and the (large)
+        search vectors. Pages show ``body_html``."""
+        return self.defer("body", "search_vector", "title_vector")
+
     def with_credits(self):
         """Authors, translators and topics in the same query, as arrays (see
         ``Article.credited_authors`` and friends): one query instead of three prefetches."""

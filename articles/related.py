@@ -37,7 +37,13 @@ def more_on_this_story(article, limit=LIMIT):
     )
     if not ids:
         return []
-    found = Article.objects.published().select_related("source").defer("body").in_bulk(ids)
+    found = (
+        Article.objects.published()
+        .for_reading()
+        .defer("body_html")
+        .select_related("source")
+        .in_bulk(ids)
+    )
     return [found[pk] for pk in ids if pk in found]
 
 

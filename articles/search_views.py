@@ -43,7 +43,7 @@ class SearchView(PageMixin, TemplateView):
         ids = search.ranked_ids(self.get_articles(filters), query) if query else []
         paginator = Paginator(ids, self.paginate_by)
         page_obj = paginator.get_page(self.request.GET.get("page"))
-        found = Article.objects.select_related("source").defer("body").in_bulk(page_obj.object_list)
+        found = Article.objects.for_reading().select_related("source").in_bulk(page_obj.object_list)
         results = [found[pk] for pk in page_obj.object_list if pk in found]
         passages = search.passages([a.pk for a in results], query)
         for article in results:

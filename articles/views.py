@@ -64,7 +64,7 @@ class PublishedArticlesMixin(PageMixin):
     allow_empty = True
 
     def get_queryset(self):
-        return Article.objects.published().select_related("source").defer("body")
+        return Article.objects.published().for_reading().select_related("source")
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -273,6 +273,7 @@ class ArticleDetailView(PageMixin, DetailView):
         )
         articles = (
             Article.objects.visible_to(self.request.user)
+            .for_reading()
             .select_related("source")
             .with_credits()
             .prefetch_related(Prefetch("related_stories", queryset=related))
