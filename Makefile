@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Local development runs with DEBUG on unless the environment says otherwise.
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check clean
+.PHONY: run test install migrate seed lint check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ lint: install
 check: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+# Benchmark: N synthetic articles in a separate database, then page timings.
+# Uses DATABASE_URL when set (point it at a scratch database!), else the embedded server's
+# "archive_bench" database.
+N ?= 100000
+bench: install
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear
+	EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0 \
+		$(BIN)/python manage.py benchmark_pages --requests 300
 
 clean:
 	rm -rf $(VENV) var

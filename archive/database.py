@@ -3,7 +3,8 @@
 With ``DATABASE_URL`` set, that server is used (production, CI). Without it, an embedded
 PostgreSQL (the ``pgserver`` package) is started with its data under ``var/pgdata``, so a
 newcomer needs nothing but Python. The embedded server listens on a Unix socket only and is
-stopped when the last process that uses it exits.
+stopped when the last process that uses it exits. ``EMBEDDED_DATABASE`` names the database in
+it (default "archive"; the benchmark uses "archive_bench").
 """
 
 import os
@@ -11,8 +12,6 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
-
-EMBEDDED_DATABASE_NAME = "archive"
 
 
 def database_settings(base_dir: Path) -> dict:
@@ -28,19 +27,19 @@ def _embedded_database(var_dir: Path) -> dict:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
     import psycopg
+    import psycopg.sql
 
     var_dir.mkdir(exist_ok=True)
     server = pgserver.get_server(var_dir / "pgdata", cleanup_mode="stop")
     info = server.get_postmaster_info()
+    name = os.environ.get("EMBEDDED_DATABASE", "archive")
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DATABASE_NAME]
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE_NAME}"')
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": EMBEDDED_DATABASE_NAME,
+        "NAME": name,
         "USER": "postgres",
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),

@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS, news_sitemap
-from articles.views import robots_txt
+from articles.views import health, robots_txt
 
 admin.site.site_header = "Archive editors"
 admin.site.site_title = "Archive admin"
@@ -11,6 +11,7 @@ admin.site.site_title = "Archive admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", health, name="health"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("", include("articles.urls")),

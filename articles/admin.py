@@ -1,8 +1,20 @@
+from functools import partial
+
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.utils import timezone
+from django.urls import path
 
-from articles.models import Article, Person, RelatedStory, SlugRedirect, Source, Topic
+from articles import admin_views, revisions
+from articles.models import (
+    Article,
+    Correction,
+    Person,
+    RelatedStory,
+    SlugRedirect,
+    Source,
+    Topic,
+)
 
 # Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -38,9 +50,9 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 class RelatedStoryInline(admin.TabularInline):
-    formfield_overrides = URL_FIELDS
     model = RelatedStory
     fk_name = "article"
+    formfield_overrides = URL_FIELDS
     extra = 1
     autocomplete_fields = ["target"]
     fields = ["position", "target", "title", "summary", "url"]
@@ -51,8 +63,38 @@ class RelatedStoryInline(admin.TabularInline):
     )
 
 
+class CorrectionInline(admin.StackedInline):
+    """Editors append corrections; readers see them at the foot of the article."""
+
+    model = Correction
+    extra = 0
+    fields = ["published_on", "text"]
+
+
+class ArticleForm(forms.ModelForm):
+    """The article form; for someone who may not publish, the status offers draft and
+    review only, so a posted "published" is refused like any invalid choice."""
+
+    can_publish = True
+
+    class Meta:
+        model = Article
+        fields = ["headline", "slug", "dek", "body", "status", "published_at"]  # + fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.can_publish and "status" in self.fields:
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in Article.Status.choices
+                if value != Article.Status.PUBLISHED
+            ]
+            self.fields["status"].help_text = "An editor publishes articles in review."
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     formfield_overrides = URL_FIELDS
     list_display = [
         "headline",
@@ -60,17 +102,20 @@ class ArticleAdmin(admin.ModelAdmin):
         "source",
         "published_at",
         "original_published_on",
+        "created_by",
         "updated_at",
     ]
     list_filter = ["status", "source", "topics"]
-    list_select_related = ["source"]
+    list_select_related = ["source", "created_by"]
     date_hierarchy = "published_at"
     search_fields = ["headline", "dek", "original_headline"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "translators", "topics"]
-    inlines = [RelatedStoryInline]
-    actions = ["publish", "unpublish"]
+    inlines = [RelatedStoryInline, CorrectionInline]
+    actions = ["submit_for_review", "publish", "unpublish"]
     save_on_top = True
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body"]}),
         ("Credits and topics", {"fields": ["authors", "translators", "topics"]}),
@@ -86,19 +131,145 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        (
+            "Publishing",
+            {
+                "fields": ["status", "published_at"],
+                "description": (
+                    "Published articles appear to readers at their publication time: set a "
+                    "time in the future to schedule one."
+                ),
+            },
+        ),
     ]
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
+    class Media:
+        css = {"all": ["articles/admin/markdown-preview.css"]}
+        js = ["articles/admin/markdown-preview.js"]
+
+    # -- Who may do what ------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def get_queryset(self, request):
+        articles = super().get_queryset(request)
+        if self.has_publish_permission(request):
+            return articles
+        return articles.filter(created_by=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or self.has_publish_permission(request):
+            return True
+        return obj.created_by_id == request.user.pk and obj.status != Article.Status.PUBLISHED
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        if obj is None or self.has_publish_permission(request):
+            return True
+        return obj.created_by_id == request.user.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_publish_permission(request):
+            return []
+        return ["published_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self.has_publish_permission(request):
+            return form
+        return type("TranslatorArticleForm", (form,), {"can_publish": False})
+
+    def get_inlines(self, request, obj):
+        if obj is None or not request.user.has_perm("articles.view_correction"):
+            return [RelatedStoryInline]
+        return self.inlines
+
+    # -- Saving keeps a version ---------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        revisions.record(form.instance, request.user, note="Edited" if change else "Created")
+
+    # -- Actions ------------------------------------------------------------------------
+
+    def _set_status(self, request, queryset, status, note):
+        changed = 0
+        for article in queryset.exclude(status=status):
+            article.status = status
+            article.save()
+            revisions.record(article, request.user, note=note)
+            changed += 1
+        return changed
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        drafts = queryset.filter(status=Article.Status.DRAFT)
+        if not self.has_publish_permission(request):
+            drafts = drafts.filter(created_by=request.user)
+        count = self._set_status(request, drafts, Article.Status.REVIEW, "Submitted for review")
+        self.message_user(request, f"{count} article(s) submitted for review.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.exclude(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.PUBLISHED, updated_at=timezone.now()
-        )
+        count = self._set_status(request, queryset, Article.Status.PUBLISHED, "Published")
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
-        count = queryset.exclude(status=Article.Status.DRAFT).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
-        )
+        count = self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished")
         self.message_user(request, f"{count} article(s) returned to draft.", messages.SUCCESS)
+
+    # -- Extra pages ----------------------------------------------------------------------
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path("paste/", view(admin_views.paste_import), name="articles_article_paste"),
+            path(
+                "markdown-preview/",
+                view(admin_views.markdown_preview),
+                name="articles_article_markdown_preview",
+            ),
+            path(
+                "<int:pk>/versions/",
+                view(admin_views.revision_list),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:pk>/versions/<int:number>/restore/",
+                view(admin_views.revision_restore),
+                name="articles_article_revision_restore",
+            ),
+            path(
+                "<int:pk>/preview-links/",
+                view(admin_views.preview_link_create),
+                name="articles_article_preview_link_create",
+            ),
+            path(
+                "<int:pk>/preview-links/<int:link_pk>/revoke/",
+                view(admin_views.preview_link_revoke),
+                name="articles_article_preview_link_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context["preview_links"] = article.preview_links.valid()
+            extra_context["can_share"] = request.user.has_perm("articles.add_previewlink")
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import revisions
 from articles.models import Article, RelatedStory, Source
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -253,8 +254,16 @@ def unique_slug(model, text: str, max_length: int = 200) -> str:
 
 
 @transaction.atomic
-def save_parsed(parsed: ParsedArticle, import_key: str) -> ImportResult:
-    """Create or update the article for ``import_key``.
+def save_parsed(
+    parsed: ParsedArticle,
+    import_key: str | None,
+    status: str = Article.Status.PUBLISHED,
+    user=None,
+    note: str = "Imported",
+) -> ImportResult:
+    """Create or update the article for ``import_key`` (always create when it is None, as
+    for a pasted text); a new article gets ``status`` and ``user`` as its creator. The
+    result is kept as a version with ``note``.
 
     On an update, the editor's decisions stay: slug, status, credits, topics, and a
     publication time that differs from the one the import set.
@@ -272,13 +281,16 @@ def save_parsed(parsed: ParsedArticle, import_key: str) -> ImportResult:
             source.description = parsed.source_description
             source.save(update_fields=["description"])
 
-    article = Article.objects.select_for_update().filter(import_key=import_key).first()
+    article = None
+    if import_key is not None:
+        article = Article.objects.select_for_update().filter(import_key=import_key).first()
     created = article is None
     if created:
         article = Article(
             import_key=import_key,
             slug=unique_slug(Article, parsed.headline, max_length=280),
-            status=Article.Status.PUBLISHED,
+            status=status,
+            created_by=user,
         )
         if parsed.original_published_on:
             article.published_at = _original_midnight(parsed.original_published_on)
@@ -305,4 +317,5 @@ def save_parsed(parsed: ParsedArticle, import_key: str) -> ImportResult:
         )
         story.full_clean()
         story.save()
+    revisions.record(article, user, note=note)
     return ImportResult(article=article, created=created)

@@ -81,6 +81,16 @@ def article_json_ld(article, request) -> str:
     topics = [topic.name for topic in article.filed_topics]
     if topics:
         data["keywords"] = topics
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": correction.text,
+            "datePublished": correction.published_on.isoformat(),
+        }
+        for correction in article.correction_list
+    ]
+    if corrections:
+        data["correction"] = corrections
     original = _original_json_ld(article)
     if original:
         data["translationOfWork"] = original

@@ -29,6 +29,7 @@ def feed_routes(prefix, name, rss, atom):
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", SearchView.as_view(), name="search"),
+    path("preview/<str:token>/", views.PreviewView.as_view(), name="preview"),
     *feed_routes("", "feed", feeds.ArticleFeed, feeds.ArticleAtomFeed),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),

@@ -1,8 +1,9 @@
 from datetime import date
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,15 @@ from django.views.generic import (
 )
 
 from articles import counts, metadata
-from articles.models import Article, Person, RelatedStory, SlugRedirect, Source, Topic
+from articles.models import (
+    Article,
+    Person,
+    PreviewLink,
+    RelatedStory,
+    SlugRedirect,
+    Source,
+    Topic,
+)
 from articles.pagination import UncountedPaginator
 from articles.related import more_on_this_story
 
@@ -266,18 +275,21 @@ class ArticleDetailView(PageMixin, DetailView):
     the article used to have, redirects permanently to the current address.
     """
 
-    def get_object(self, queryset=None):
+    def page_queryset(self, articles):
+        """``articles`` with all an article page shows: two queries in all."""
         public_targets = Article.objects.published().filter(pk=OuterRef("target_id"))
         related = RelatedStory.objects.select_related("target").annotate(
             target_is_public=Exists(public_targets)
         )
-        articles = (
-            Article.objects.visible_to(self.request.user)
-            .for_reading()
+        return (
+            articles.for_reading()
             .select_related("source")
-            .with_credits()
+            .with_page_data()
             .prefetch_related(Prefetch("related_stories", queryset=related))
         )
+
+    def get_object(self, queryset=None):
+        articles = self.page_queryset(Article.objects.visible_to(self.request.user))
         # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
@@ -312,6 +324,35 @@ class ArticleDetailView(PageMixin, DetailView):
             json_ld=metadata.article_json_ld(article, self.request),
         )
         return context
+
+
+class PreviewView(ArticleDetailView):
+    """An article as it stands, at a share-preview link: for a reviewer without an account.
+    Never indexed, never cached by shared caches; 404 once the link expires or is revoked."""
+
+    def get(self, request, *args, **kwargs):
+        link = get_object_or_404(PreviewLink.objects.valid(), token=kwargs["token"])
+        self.object = get_object_or_404(
+            self.page_queryset(Article.objects.all()), pk=link.article_id
+        )
+        context = self.get_context_data(object=self.object)
+        context["page"].update(noindex=True, canonical=None, preview=link)
+        response = self.render_to_response(context)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+def health(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def robots_txt(request):

@@ -33,6 +33,10 @@ def form_data(**overrides):
         "related_stories-INITIAL_FORMS": "0",
         "related_stories-MIN_NUM_FORMS": "0",
         "related_stories-MAX_NUM_FORMS": "1000",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -1,9 +1,10 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
+from articles import roles
 from articles.models import Article
 from tests.factories import ArticleFactory, SourceFactory
 
@@ -23,13 +24,19 @@ def test_published_includes_an_article_published_this_very_moment():
     assert now in Article.objects.published()
 
 
-def test_visible_to_staff_includes_drafts_but_not_for_anonymous(django_user_model):
-    draft = ArticleFactory(draft=True)
-    staff = django_user_model.objects.create_user("s", password="x", is_staff=True)
+def test_visible_to_editors_translators_and_readers(django_user_model):
+    editor = django_user_model.objects.create_user("e", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    translator = django_user_model.objects.create_user("t", password="x", is_staff=True)
+    translator.groups.add(Group.objects.get(name=roles.TRANSLATOR))
     reader = django_user_model.objects.create_user("r", password="x")
-    assert draft in Article.objects.visible_to(staff)
-    assert draft not in Article.objects.visible_to(reader)
-    assert draft not in Article.objects.visible_to(AnonymousUser())
+    mine = ArticleFactory(draft=True, created_by=translator)
+    theirs = ArticleFactory(draft=True)
+    public = ArticleFactory()
+    assert set(Article.objects.visible_to(editor)) == {mine, theirs, public}
+    assert set(Article.objects.visible_to(translator)) == {mine, public}
+    assert set(Article.objects.visible_to(reader)) == {public}
+    assert set(Article.objects.visible_to(AnonymousUser())) == {public}
 
 
 def test_body_html_is_rendered_and_sanitized_on_save():

@@ -1,5 +1,7 @@
+from datetime import date
 from html import unescape
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -92,33 +94,50 @@ class ArticleQuerySet(models.QuerySet):
         search vectors. Pages show ``body_html``."""
         return self.defer("body", "search_vector", "title_vector")
 
-    def with_credits(self):
-        """Authors, translators and topics in the same query, as arrays (see
-        ``Article.credited_authors`` and friends): one query instead of three prefetches."""
+    def with_page_data(self):
+        """Authors, translators, topics and corrections in the same query, as arrays (see
+        ``Article.credited_authors`` and friends): one query instead of four prefetches."""
+        from articles.models.editorial import Correction
 
-        def rows(model, relation):
+        def rows(model, relation, order, **fields):
             return ArraySubquery(
                 model.objects.filter(**{relation: OuterRef("pk")})
-                .order_by("name")
-                .values(row=JSONObject(id="id", name="name", slug="slug"))
+                .order_by(*order)
+                .values(row=JSONObject(**fields))
             )
 
+        person = {"id": "id", "name": "name", "slug": "slug"}
         return self.annotate(
-            author_rows=rows(Person, "authored"),
-            translator_rows=rows(Person, "translations"),
-            topic_rows=rows(Topic, "articles"),
+            author_rows=rows(Person, "authored", ["name"], **person),
+            translator_rows=rows(Person, "translations", ["name"], **person),
+            topic_rows=rows(Topic, "articles", ["name"], **person),
+            correction_rows=rows(
+                Correction,
+                "article",
+                ["published_on", "id"],
+                id="id",
+                published_on="published_on",
+                text="text",
+            ),
         )
 
     def visible_to(self, user):
-        """Staff see drafts too (with a banner); everyone else sees :meth:`published`."""
+        """Who may read what at an article's address (drafts show with a banner).
+
+        Editors (who may publish) see every article; other staff, such as translators, see
+        their own articles besides the published ones; everyone else sees :meth:`published`.
+        """
         if user.is_authenticated and user.is_staff:
-            return self.all()
+            if user.has_perm("articles.publish_article"):
+                return self.all()
+            return self.filter(Q(pk__in=self.published().values("pk")) | Q(created_by=user))
         return self.published()
 
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
     headline = models.CharField(max_length=300)
@@ -178,6 +197,15 @@ class Article(models.Model):
         editable=False,
         help_text="The name of the file this article was imported from.",
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="articles",
+        help_text="Who started this article: translators see and edit only their own.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,6 +213,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
@@ -232,7 +261,7 @@ class Article(models.Model):
 
     def _credited(self, rows_attribute, model, relation):
         rows = getattr(self, rows_attribute, None)
-        if rows is None:  # not loaded with with_credits(): ask the relation
+        if rows is None:  # not loaded with with_page_data(): ask the relation
             return list(getattr(self, relation).all())
         return [model(**row) for row in rows]
 
@@ -247,6 +276,22 @@ class Article(models.Model):
     @property
     def filed_topics(self):
         return self._credited("topic_rows", Topic, "topics")
+
+    @property
+    def correction_list(self):
+        from articles.models.editorial import Correction
+
+        rows = getattr(self, "correction_rows", None)
+        if rows is None:
+            return list(self.corrections.all())
+        return [
+            Correction(
+                id=row["id"],
+                published_on=date.fromisoformat(row["published_on"]),
+                text=row["text"],
+            )
+            for row in rows
+        ]
 
     @property
     def teaser(self):

@@ -1,0 +1,160 @@
+"""The admin's extra pages for articles: versions (compare, restore), share-preview links,
+the live Markdown preview and the paste import. Wired in by ``ArticleAdmin.get_urls``."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from articles import revisions
+from articles.importer import ImportProblem, parse_article, save_parsed
+from articles.markup import render_markdown
+from articles.models import Article, PreviewLink
+
+MAX_PASTE_CHARS = 1_000_000
+
+
+def _article_or_403(model_admin, request, pk, permission="change"):
+    article = get_object_or_404(model_admin.get_queryset(request), pk=pk)
+    allowed = getattr(model_admin, f"has_{permission}_permission")(request, article)
+    if not allowed:
+        raise PermissionDenied
+    return article
+
+
+def _change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def revision_list(model_admin, request, pk):
+    """The versions of an article, newest first; with ?a=&b= the differences between two."""
+    article = _article_or_403(model_admin, request, pk, "view")
+    versions = list(article.revisions.select_related("user"))
+    by_number = {str(v.number): v for v in versions}
+    older, newer = by_number.get(request.GET.get("a")), by_number.get(request.GET.get("b"))
+    if older and newer and older.number > newer.number:
+        older, newer = newer, older
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": article,
+        "title": f"Versions of “{article}”",
+        "versions": versions,
+        "older": older,
+        "newer": newer,
+        "changes": revisions.diff(older, newer) if older and newer else None,
+        "can_restore": model_admin.has_publish_permission(request),
+    }
+    return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+
+@require_POST
+def revision_restore(model_admin, request, pk, number):
+    if not model_admin.has_publish_permission(request):
+        raise PermissionDenied
+    article = _article_or_403(model_admin, request, pk)
+    revision = get_object_or_404(article.revisions, number=number)
+    try:
+        revisions.restore(revision, request.user)
+    except ValidationError as error:
+        messages.error(request, f"Version {number} cannot be restored: {' '.join(error.messages)}")
+        return redirect("admin:articles_article_revisions", pk)
+    messages.success(request, f"Version {number} restored; it is now the newest version.")
+    return redirect(_change_url(article))
+
+
+@require_POST
+def preview_link_create(model_admin, request, pk):
+    article = _article_or_403(model_admin, request, pk)
+    if not request.user.has_perm("articles.add_previewlink"):
+        raise PermissionDenied
+    link = PreviewLink.objects.create(article=article, created_by=request.user)
+    url = request.build_absolute_uri(link.get_absolute_url())
+    expires = timezone.localtime(link.expires_at)
+    messages.success(
+        request,
+        f"Share this preview link (valid until {expires:%B %d, %Y %H:%M}): {url}",
+    )
+    return redirect(_change_url(article))
+
+
+@require_POST
+def preview_link_revoke(model_admin, request, pk, link_pk):
+    article = _article_or_403(model_admin, request, pk)
+    link = get_object_or_404(article.preview_links, pk=link_pk)
+    if not (link.created_by_id == request.user.pk or model_admin.has_publish_permission(request)):
+        raise PermissionDenied
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    messages.success(request, "The preview link no longer works.")
+    return redirect(_change_url(article))
+
+
+@require_POST
+def markdown_preview(model_admin, request):
+    """The body as readers would see it, through the same sanitizing pipeline."""
+    if not model_admin.has_add_permission(request) and not model_admin.has_change_permission(
+        request
+    ):
+        raise PermissionDenied
+    return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:MAX_PASTE_CHARS])})
+
+
+class PasteForm(forms.Form):
+    text = forms.CharField(
+        label="Article text",
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        max_length=MAX_PASTE_CHARS,
+        help_text=(
+            "The whole text in the archive's format: headline on the first line, the "
+            "“This article originally appeared in …” paragraph, the body, and the related "
+            "stories (“•” items) at the end."
+        ),
+    )
+
+    def clean_text(self):
+        try:
+            self.parsed = parse_article(self.cleaned_data["text"])
+        except ImportProblem as problem:
+            raise ValidationError(str(problem)) from None
+        return self.cleaned_data["text"]
+
+
+def paste_import(model_admin, request):
+    """Paste a text in the seed format; get a draft with every field filled."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = PasteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save_parsed(
+                form.parsed,
+                import_key=None,
+                status=Article.Status.DRAFT,
+                user=request.user,
+                note="Pasted in",
+            )
+        except ValidationError as error:
+            form.add_error("text", "; ".join(_messages(error)))
+        else:
+            article = result.article
+            messages.success(request, f"Draft “{article}” created from the pasted text.")
+            return redirect(_change_url(article))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Paste an article",
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/articles/article/paste.html", context)
+
+
+def _messages(error):
+    if hasattr(error, "message_dict"):
+        return [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()]
+    return error.messages

@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from articles.roles import create_roles
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0004_editorial_workflow"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
