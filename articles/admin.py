@@ -234,7 +234,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         def view(function):
-            return self.admin_site.admin_view(partial(function, self))
+            return self.admin_site.admin_view(partial(function, model_admin=self))
 
         return [
             path("paste/", view(admin_views.paste_import), name="articles_article_paste"),

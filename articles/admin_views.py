@@ -31,7 +31,7 @@ def _change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def revision_list(model_admin, request, pk):
+def revision_list(request, pk, model_admin):
     """The versions of an article, newest first; with ?a=&b= the differences between two."""
     article = _article_or_403(model_admin, request, pk, "view")
     versions = list(article.revisions.select_related("user"))
@@ -54,7 +54,7 @@ def revision_list(model_admin, request, pk):
 
 
 @require_POST
-def revision_restore(model_admin, request, pk, number):
+def revision_restore(request, pk, number, model_admin):
     if not model_admin.has_publish_permission(request):
         raise PermissionDenied
     article = _article_or_403(model_admin, request, pk)
@@ -69,7 +69,7 @@ def revision_restore(model_admin, request, pk, number):
 
 
 @require_POST
-def preview_link_create(model_admin, request, pk):
+def preview_link_create(request, pk, model_admin):
     article = _article_or_403(model_admin, request, pk)
     if not request.user.has_perm("articles.add_previewlink"):
         raise PermissionDenied
@@ -84,7 +84,7 @@ def preview_link_create(model_admin, request, pk):
 
 
 @require_POST
-def preview_link_revoke(model_admin, request, pk, link_pk):
+def preview_link_revoke(request, pk, link_pk, model_admin):
     article = _article_or_403(model_admin, request, pk)
     link = get_object_or_404(article.preview_links, pk=link_pk)
     if not (link.created_by_id == request.user.pk or model_admin.has_publish_permission(request)):
@@ -96,7 +96,7 @@ def preview_link_revoke(model_admin, request, pk, link_pk):
 
 
 @require_POST
-def markdown_preview(model_admin, request):
+def markdown_preview(request, model_admin):
     """The body as readers would see it, through the same sanitizing pipeline."""
     if not model_admin.has_add_permission(request) and not model_admin.has_change_permission(
         request
@@ -125,7 +125,7 @@ class PasteForm(forms.Form):
         return self.cleaned_data["text"]
 
 
-def paste_import(model_admin, request):
+def paste_import(request, model_admin):
     """Paste a text in the seed format; get a draft with every field filled."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
