@@ -1,0 +1,136 @@
+"""Every save keeps a version; editors compare two and restore one. Corrections."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import revisions
+from articles.importer import import_file
+from articles.models import Article, Correction, Revision
+from tests.factories import ArticleFactory
+from tests.test_admin import ADD_URL, LIST_URL, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def versions_url(article):
+    return reverse("admin:articles_article_revisions", args=[article.pk])
+
+
+def test_every_save_keeps_a_version(editor_client, seed_file):
+    assert editor_client.post(ADD_URL, form_data(body="First text.")).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    editor_client.post(change, form_data(body="Second text."))
+    editor_client.post(LIST_URL, {"action": "publish", "_selected_action": [article.pk]})
+    import_file(seed_file)
+    assert [r.note for r in article.revisions.order_by("number")] == [
+        "Created",
+        "Edited",
+        "Published",
+    ]
+    assert [r.data["body"] for r in article.revisions.order_by("number")][:2] == [
+        "First text.",
+        "Second text.",
+    ]
+    imported = Article.objects.get(import_key=seed_file.stem)
+    assert imported.revisions.get().note == "Imported"
+
+
+def test_saving_without_changes_adds_no_version(editor_client):
+    editor_client.post(ADD_URL, form_data())
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    editor_client.post(change, form_data())
+    assert article.revisions.count() == 1
+
+
+def test_editor_compares_two_versions(editor_client):
+    editor_client.post(ADD_URL, form_data(body="The old sentence.\n\nKept paragraph."))
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    editor_client.post(change, form_data(body="The new sentence.\n\nKept paragraph."))
+    response = editor_client.get(versions_url(article), {"a": "1", "b": "2"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Changes from version 1 to version 2" in html
+    assert '<div class="del">-The old sentence.</div>' in html
+    assert '<div class="add">+The new sentence.</div>' in html
+    assert "<h3>Body</h3>" in html and "<h3>Dek</h3>" not in html  # only what changed
+
+
+def test_editor_restores_a_version(editor_client):
+    editor_client.post(ADD_URL, form_data(body="Original body.", dek="Original dek."))
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    editor_client.post(change, form_data(body="Vandalised body.", dek="Bad dek."))
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, 1])
+    response = editor_client.post(restore, follow=True)
+    assert "Version 1 restored" in response.content.decode()
+    article.refresh_from_db()
+    assert article.body == "Original body." and article.dek == "Original dek."
+    assert "<p>Original body.</p>" in article.body_html
+    newest = article.revisions.first()
+    assert newest.number == 3 and newest.note == "Restored version 1"
+
+
+def test_translator_cannot_restore(translator_client, translator):
+    article = ArticleFactory(draft=True, created_by=translator)
+    revisions.record(article)
+    article.body = "Changed."
+    article.save()
+    revisions.record(article)
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, 1])
+    assert translator_client.post(restore).status_code == 403
+    assert Revision.objects.filter(article=article).count() == 2
+
+
+# -- Corrections --------------------------------------------------------------------------
+
+
+def test_correction_is_shown_and_updates_the_dates(editor_client):
+    article = ArticleFactory(slug="corrected")
+    before = Article.objects.get(pk=article.pk).updated_at
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(
+        headline=article.headline,
+        slug="corrected",
+        body=article.body,
+        dek=article.dek,
+        status="published",
+        published_at_0=timezone.localtime(article.published_at).strftime("%Y-%m-%d"),
+        published_at_1=timezone.localtime(article.published_at).strftime("%H:%M:%S"),
+        **{
+            "corrections-TOTAL_FORMS": "1",
+            "corrections-0-published_on": "2025-11-10",
+            "corrections-0-text": "An earlier version misspelled the minister's name.",
+        },
+    )
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Correction.objects.count() == 1
+    article.refresh_from_db()
+    assert article.updated_at > before
+
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert "Correction (" in html and "November 10, 2025" in html
+    assert "An earlier version misspelled the minister&#x27;s name." in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    assert ld["correction"][0]["text"].startswith("An earlier version")
+    assert datetime.datetime.fromisoformat(ld["dateModified"]) == article.updated_at
+
+    atom = Client().get("/feed/atom/").content.decode()
+    assert timezone.localtime(article.updated_at).isoformat()[:19] in atom
+
+
+def test_correction_added_directly_bumps_updated_at():
+    article = ArticleFactory()
+    before = article.updated_at
+    Correction.objects.create(article=article, text="Fixed a date.")
+    article.refresh_from_db()
+    assert article.updated_at > before
