@@ -71,8 +71,10 @@ SAFE_TAGS = {
     # the page's own chrome around the article
     "html", "head", "body", "main", "header", "footer", "nav", "article", "aside", "section",
     "div", "span", "time", "title", "link", "meta", "form", "input", "label", "button",
+    "select", "option", "mark",
 }  # fmt: skip
-CHROME_ONLY = {"link", "meta", "form", "input", "label", "button"}  # the site's head and header
+# the site's head, header and search form
+CHROME_ONLY = {"link", "meta", "form", "input", "label", "button", "select", "option"}
 URL_ATTRIBUTES = {"href", "src", "action", "background", "cite", "xlink:href", "formaction"}
 
 

@@ -1,0 +1,62 @@
+"""Paste import in the admin: the same parser as import_articles."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Source
+
+pytestmark = pytest.mark.django_db
+
+PASTE_URL = reverse("admin:articles_article_paste")
+
+
+def test_pasting_the_seed_gives_a_complete_draft(translator_client, translator, seed_file):
+    text = seed_file.read_text(encoding="utf-8")
+    response = translator_client.post(PASTE_URL, {"text": text})
+    article = Article.objects.select_related("source").get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
+    assert article.status == "draft" and article.created_by == translator
+    assert article.headline.startswith("Mexican Foreign Ministry")
+    assert article.source.name == "La Jornada"
+    assert article.original_published_on.isoformat() == "2025-11-04"
+    assert "<h2>Castillo’s Wife &amp; Children are in our Country</h2>" in article.body_html
+    assert article.related_stories.count() == 3
+    assert article.revisions.get().note == "Pasted in"
+    assert article.import_key is None
+
+
+def test_pasting_twice_makes_two_drafts(editor_client, seed_file):
+    text = seed_file.read_text(encoding="utf-8")
+    editor_client.post(PASTE_URL, {"text": text})
+    editor_client.post(PASTE_URL, {"text": text})
+    assert Article.objects.count() == 2
+    assert len(set(Article.objects.values_list("slug", flat=True))) == 2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("   \n  ", "This field is required."),
+        ("Only a headline", "no body"),
+        (
+            "H\n\nThis article originally appeared in the February 30, 2025 edition of X, y.\n\nB.",
+            "impossible date",
+        ),
+    ],
+)
+def test_bad_paste_says_what_is_wrong_and_writes_nothing(editor_client, text, message):
+    response = editor_client.post(PASTE_URL, {"text": text})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Article.objects.exists() and not Source.objects.exists()
+
+
+def test_paste_page_is_linked_from_the_list(editor_client):
+    html = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert PASTE_URL in html
+
+
+def test_readers_cannot_paste(client):
+    assert client.post(PASTE_URL, {"text": "H\n\nB."}).status_code == 302
+    assert not Article.objects.exists()

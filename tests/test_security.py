@@ -1,0 +1,205 @@
+"""Hostile input and hostile visitors: XSS through every path that reaches HTML, security
+headers, production settings, login throttling, drafts never reachable, health check."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.importer import import_file
+from articles.models import Article
+from tests.factories import ArticleFactory, RelatedStoryFactory
+from tests.test_sanitize import XSS_VECTORS, assert_inert
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main_of(html):
+    """The page's own content: <main> without the site's search form (its controls are
+    checked with the rest of the page)."""
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r'<form class="search-form".*?</form>', "", main, flags=re.S)
+
+
+def page_is_inert(client, url):
+    html = client.get(url).content.decode()
+    assert_inert(html, page_chrome=True)
+    assert_inert(main_of(html))
+    # no script but the page's own JSON-LD block
+    assert html.lower().count("<script") == html.count('<script type="application/ld+json">')
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_dek_and_related_summary(client, vector):
+    article = ArticleFactory(dek=vector[:500], body="Safe body.")
+    RelatedStoryFactory(article=article, title="Story", summary=vector)
+    page_is_inert(client, article.get_absolute_url())
+    page_is_inert(client, "/")  # the dek is the card's teaser
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_file_import(client, tmp_path, vector):
+    path = tmp_path / "hostile.txt"
+    path.write_text(
+        f"Headline {vector}\n\nThis article originally appeared in the May 1, 2025 edition "
+        f"of La Jornada, {vector}.\n\n{vector}\n\nA closing paragraph.\n\n"
+        f"  • {vector}\n\n    {vector}\n",
+        encoding="utf-8",
+    )
+    import_file(path)
+    page_is_inert(client, Article.objects.get().get_absolute_url())
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_paste_import(editor_client, vector):
+    text = f"Pasted {vector}\n\n{vector}\n\nMore text.\n\n  • Related\n\n    {vector}\n"
+    response = editor_client.post(reverse("admin:articles_article_paste"), {"text": text})
+    assert response.status_code == 302
+    article = Article.objects.get()
+    page_is_inert(editor_client, article.get_absolute_url())
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS[:20])
+def test_search_results_and_feeds(client, vector):
+    ArticleFactory(headline=f"Lithium {vector}"[:300], dek=vector[:500], body=f"lithium {vector}")
+    page_is_inert(client, "/search/?q=lithium")
+    page_is_inert(client, "/search/?q=" + vector[:200])
+    feed = client.get("/feed/atom/").content.decode()
+    assert "<script" not in feed.lower().replace("&lt;script", "")
+
+
+# -- Headers -------------------------------------------------------------------------------
+
+
+def test_reader_pages_send_security_headers(client):
+    article = ArticleFactory()
+    for url in ["/", article.get_absolute_url(), "/search/?q=x", "/nope/"]:
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'none'" in csp and "unsafe-inline" not in csp
+        assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_admin_csp_allows_no_inline_script(editor_client):
+    csp = editor_client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+
+
+def _manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    base.update(DATABASE_URL="postgres://nobody@localhost:1/none", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="archive.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", ALLOWED_HOSTS="archive.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+# -- Login throttling ---------------------------------------------------------------------
+
+
+def test_repeated_failed_logins_lock_out(django_user_model, settings):
+    django_user_model.objects.create_superuser("boss", "b@example.org", "right-password-1")
+    client = Client()
+    login = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(login, {"username": "boss", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with an error
+    assert client.post(login, {"username": "boss", "password": "wrong"}).status_code == 429
+    locked = client.post(login, {"username": "boss", "password": "right-password-1"})
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_login_still_works_before_the_limit(django_user_model):
+    django_user_model.objects.create_superuser("boss", "b@example.org", "right-password-1")
+    client = Client()
+    login = reverse("admin:login")
+    client.post(login, {"username": "boss", "password": "wrong"})
+    response = client.post(login, {"username": "boss", "password": "right-password-1"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+# -- Drafts, in review and scheduled articles never reach anonymous readers ----------------
+
+
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled"])
+def test_hidden_articles_are_unreachable(client, state, editor_client):
+    if state == "scheduled":
+        article = ArticleFactory(headline="Hidden lithium", scheduled=True)
+    else:
+        article = ArticleFactory(headline="Hidden lithium", status=state)
+    ArticleFactory(headline="Public lithium")
+    slug = article.slug
+    assert client.get(article.get_absolute_url()).status_code == 404
+    for url in [
+        "/",
+        "/search/?q=hidden",
+        "/search/?q=lithium",
+        "/feed/rss/",
+        "/feed/atom/",
+        f"/sources/{article.source.slug}/",
+        f"/sources/{article.source.slug}/feed/atom/",
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/archive/",
+    ]:
+        body = client.get(url).content.decode()
+        assert slug not in body and "Hidden lithium" not in body, url
+    assert client.get("/preview/" + "x" * 43 + "/").status_code == 404
+
+
+# -- Health check ---------------------------------------------------------------------------
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_reports_a_broken_database(client, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
