@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,7 +21,6 @@ from articles.models import (
     Article,
     Person,
     PreviewLink,
-    RelatedStory,
     SlugRedirect,
     Source,
     Topic,
@@ -276,17 +275,8 @@ class ArticleDetailView(PageMixin, DetailView):
     """
 
     def page_queryset(self, articles):
-        """``articles`` with all an article page shows: two queries in all."""
-        public_targets = Article.objects.published().filter(pk=OuterRef("target_id"))
-        related = RelatedStory.objects.select_related("target").annotate(
-            target_is_public=Exists(public_targets)
-        )
-        return (
-            articles.for_reading()
-            .select_related("source")
-            .with_page_data()
-            .prefetch_related(Prefetch("related_stories", queryset=related))
-        )
+        """``articles`` with all an article page shows, in one query."""
+        return articles.for_reading().select_related("source").with_page_data()
 
     def get_object(self, queryset=None):
         articles = self.page_queryset(Article.objects.visible_to(self.request.user))
@@ -315,7 +305,8 @@ class ArticleDetailView(PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         context = super().get_context_data(**kwargs)
-        if not article.related_stories.all():
+        article.stories = article.related_list
+        if not article.stories:
             context["more_on_this_story"] = more_on_this_story(article)
         context["page"].update(
             title=article.headline,

@@ -24,13 +24,13 @@ PAGES = {
     # page: (url, queries), with the counts cache cold. A listing is one query: a page of
     # articles with their source, one row more than shown (no count). Counts shown to readers
     # (per source, topic, month) are one cached query. An article is the article with its
-    # source, authors, translators and topics (arrays in the same query), then its related
-    # stories with their targets.
+    # source, and as arrays in the same query its authors, translators, topics, corrections
+    # and related stories with their targets.
     # A date archive adds "is the period empty?", the months of its year (one query of index
     # probes) and the previous/next period.
     "home": ("/", 1),
     "home, page 2": ("/?page=2", 1),
-    "article": (None, 2),
+    "article": (None, 1),
     "source list": ("/sources/", 2),
     "source": ("/sources/la-jornada/", 3),
     "year archive": ("/2025/", 5),
@@ -47,9 +47,9 @@ PAGES = {
     "search, no words": ("/search/?q=%21%21", 5),
     # an article without editor-picked related stories: + the ids of articles sharing its
     # topics (cached), + those articles
-    "article, more on this story": ("/2025/03/01/lonely/", 4),
+    "article, more on this story": ("/2025/03/01/lonely/", 3),
     # ... or, for an article without topics, the ids of articles with similar text instead
-    "article, more by text": ("/2025/03/01/no-topics-here/", 4),
+    "article, more by text": ("/2025/03/01/no-topics-here/", 3),
     "rss feed": ("/feed/rss/", 3),
     "atom feed": ("/topics/mining/feed/atom/", 4),
     "sitemap": ("/sitemap.xml", 8),

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from html import unescape
 
 from django.conf import settings
@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -95,8 +95,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.defer("body", "search_vector", "title_vector")
 
     def with_page_data(self):
-        """Authors, translators, topics and corrections in the same query, as arrays (see
-        ``Article.credited_authors`` and friends): one query instead of four prefetches."""
+        """Authors, translators, topics, corrections and related stories in the same query,
+        as arrays (see ``Article.credited_authors`` and friends): one query instead of five
+        prefetches. A related story's target counts as linked only if it is published."""
         from articles.models.editorial import Correction
 
         def rows(model, relation, order, **fields):
@@ -118,6 +119,23 @@ class ArticleQuerySet(models.QuerySet):
                 id="id",
                 published_on="published_on",
                 text="text",
+            ),
+            related_rows=rows(
+                RelatedStory,
+                "article",
+                ["position", "id"],
+                id="id",
+                title="title",
+                summary="summary",
+                url="url",
+                target_id="target_id",
+                target_headline="target__headline",
+                target_slug="target__slug",
+                target_dek="target__dek",
+                target_published_at="target__published_at",
+                target_is_public=Exists(
+                    Article.objects.published().filter(pk=OuterRef("target_id"))
+                ),
             ),
         )
 
@@ -276,6 +294,34 @@ class Article(models.Model):
     @property
     def filed_topics(self):
         return self._credited("topic_rows", Topic, "topics")
+
+    @property
+    def related_list(self):
+        """The related stories, each with ``target_is_public`` (link it or not)."""
+        rows = getattr(self, "related_rows", None)
+        if rows is None:
+            public = Article.objects.published().filter(pk=OuterRef("target_id"))
+            return list(
+                self.related_stories.select_related("target").annotate(
+                    target_is_public=Exists(public)
+                )
+            )
+        stories = []
+        for row in rows:
+            story = RelatedStory(
+                id=row["id"], title=row["title"], summary=row["summary"], url=row["url"]
+            )
+            if row["target_id"]:
+                story.target = Article(
+                    id=row["target_id"],
+                    headline=row["target_headline"],
+                    slug=row["target_slug"],
+                    dek=row["target_dek"],
+                    published_at=datetime.fromisoformat(row["target_published_at"]),
+                )
+            story.target_is_public = row["target_is_public"]
+            stories.append(story)
+        return stories
 
     @property
     def correction_list(self):
