@@ -156,4 +156,6 @@ def _unfold_passage(body: str, passage: str) -> str:
         else:
             out.append(original[i])
             i += 1
-    return "".join(out)
+    before = "… " if body[:offset].strip() else ""
+    after = " …" if body[offset + len(plain) :].strip() else ""
+    return before + "".join(out).strip() + after
