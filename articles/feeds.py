@@ -91,75 +91,64 @@ class ArticleFeed(Feed):
         return [topic.name for topic in article.topics.all()]
 
 
-class ArticleAtomFeed(ArticleFeed):
-    feed_type = FullContentAtom
-    route = "articles:feed-atom"
+class SubjectFeed(ArticleFeed):
+    """The articles of one source, topic or translator."""
 
-
-class SourceFeed(ArticleFeed):
-    route = "articles:source-feed-rss"
+    model = None
+    lookup = None  # how articles point at the subject
+    title_format = "{} · " + settings.SITE_NAME
+    description_format = "{}"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Source, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def title(self, source):
-        return f"{source.name} in translation · {settings.SITE_NAME}"
+    def title(self, subject):
+        return self.title_format.format(subject.name)
+
+    def description(self, subject):
+        return getattr(subject, "description", "") or self.description_format.format(subject.name)
+
+    subtitle = description
+
+    def articles(self, subject):
+        return Article.objects.published().filter(**{self.lookup: subject})
+
+
+class SourceFeed(SubjectFeed):
+    route = "articles:source-feed-rss"
+    model, lookup = Source, "source"
+    title_format = "{} in translation · " + settings.SITE_NAME
+    description_format = "English translations of articles from {}."
 
     def description(self, source):
-        return f"English translations of articles from {source.name}."
+        return self.description_format.format(source.name)
 
     subtitle = description
 
-    def articles(self, source):
-        return Article.objects.published().filter(source=source)
 
-
-class SourceAtomFeed(SourceFeed):
-    feed_type = FullContentAtom
-    route = "articles:source-feed-atom"
-
-
-class TopicFeed(ArticleFeed):
+class TopicFeed(SubjectFeed):
     route = "articles:topic-feed-rss"
-
-    def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
-
-    def title(self, topic):
-        return f"{topic.name} · {settings.SITE_NAME}"
-
-    def description(self, topic):
-        return topic.description or f"Translated articles about {topic.name}."
-
-    subtitle = description
-
-    def articles(self, topic):
-        return Article.objects.published().filter(topics=topic)
+    model, lookup = Topic, "topics"
+    description_format = "Translated articles about {}."
 
 
-class TopicAtomFeed(TopicFeed):
-    feed_type = FullContentAtom
-    route = "articles:topic-feed-atom"
-
-
-class TranslatorFeed(ArticleFeed):
+class TranslatorFeed(SubjectFeed):
     route = "articles:translator-feed-rss"
-
-    def get_object(self, request, slug):
-        return get_object_or_404(Person, slug=slug)
-
-    def title(self, person):
-        return f"Translated by {person.name} · {settings.SITE_NAME}"
-
-    def description(self, person):
-        return f"Articles translated by {person.name}."
-
-    subtitle = description
-
-    def articles(self, person):
-        return Article.objects.published().filter(translators=person)
+    model, lookup = Person, "translators"
+    title_format = "Translated by {} · " + settings.SITE_NAME
+    description_format = "Articles translated by {}."
 
 
-class TranslatorAtomFeed(TranslatorFeed):
-    feed_type = FullContentAtom
-    route = "articles:translator-feed-atom"
+def atom(feed):
+    """The Atom twin of an RSS feed class."""
+    return type(
+        feed.__name__.replace("Feed", "AtomFeed"),
+        (feed,),
+        {"feed_type": FullContentAtom, "route": feed.route.replace("-rss", "-atom")},
+    )
+
+
+ArticleAtomFeed = atom(ArticleFeed)
+SourceAtomFeed = atom(SourceFeed)
+TopicAtomFeed = atom(TopicFeed)
+TranslatorAtomFeed = atom(TranslatorFeed)
