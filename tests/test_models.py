@@ -5,8 +5,14 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
 from articles import roles
-from articles.models import Article
-from tests.factories import ArticleFactory, SourceFactory
+from articles.models import Article, Correction
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    RelatedStoryFactory,
+    SourceFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +84,33 @@ def test_absolute_url_has_date_and_slug():
         slug="a-story", published_at=timezone.make_aware(datetime.datetime(2025, 3, 5, 10))
     )
     assert article.get_absolute_url() == "/2025/03/05/a-story/"
+
+
+def test_for_reading_leaves_out_the_markdown_and_the_search_vectors():
+    ArticleFactory()
+    article = Article.objects.for_reading().get()
+    assert {"body", "search_vector", "title_vector"} <= article.get_deferred_fields()
+    assert article.body_html
+
+
+def test_with_page_data_matches_the_relations_and_hides_unpublished_targets():
+    ana, bea = PersonFactory(name="Ana"), PersonFactory(name="Bea")
+    mining = TopicFactory(name="Mining")
+    article = ArticleFactory(authors=[bea, ana], translators=[ana], topics=[mining])
+    public, draft = ArticleFactory(), ArticleFactory(draft=True)
+    RelatedStoryFactory(article=article, target=public, title="", position=0)
+    RelatedStoryFactory(article=article, target=draft, title="Draft one", position=1)
+    Correction.objects.create(article=article, text="Fixed.")
+
+    loaded = Article.objects.with_page_data().get(pk=article.pk)
+    assert [p.name for p in loaded.credited_authors] == ["Ana", "Bea"]
+    assert [p.get_absolute_url() for p in loaded.credited_translators] == [ana.get_absolute_url()]
+    assert [t.name for t in loaded.filed_topics] == ["Mining"]
+    assert [c.text for c in loaded.correction_list] == ["Fixed."]
+    stories = loaded.related_list
+    assert [s.target_is_public for s in stories] == [True, False]
+    assert stories[0].target.get_absolute_url() == public.get_absolute_url()
+
+    plain = Article.objects.get(pk=article.pk)  # without it, the relations give the same
+    assert [p.name for p in plain.credited_authors] == ["Ana", "Bea"]
+    assert [s.target_is_public for s in plain.related_list] == [True, False]

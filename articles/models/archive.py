@@ -107,11 +107,11 @@ class ArticleQuerySet(models.QuerySet):
                 .values(row=JSONObject(**fields))
             )
 
-        person = {"id": "id", "name": "name", "slug": "slug"}
+        named = {"id": "id", "name": "name", "slug": "slug"}
         return self.annotate(
-            author_rows=rows(Person, "authored", ["name"], **person),
-            translator_rows=rows(Person, "translations", ["name"], **person),
-            topic_rows=rows(Topic, "articles", ["name"], **person),
+            author_rows=rows(Person, "authored", ["name"], **named),
+            translator_rows=rows(Person, "translations", ["name"], **named),
+            topic_rows=rows(Topic, "articles", ["name"], **named),
             correction_rows=rows(
                 Correction,
                 "article",
