@@ -26,8 +26,8 @@ PAGES = {
     # (per source, topic, month) are one cached query. An article is the article with its
     # source, and as arrays in the same query its authors, translators, topics, corrections
     # and related stories with their targets.
-    # A date archive adds "is the period empty?", the months of its year (one query of index
-    # probes) and the previous/next period.
+    # A date archive adds "is the period empty?", the months of its year (from the cached
+    # month counts) and the previous/next period.
     "home": ("/", 1),
     "home, page 2": ("/?page=2", 1),
     "article": (None, 1),
