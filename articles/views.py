@@ -1,3 +1,4 @@
+import functools
 from datetime import date
 
 from django.conf import settings
@@ -267,6 +268,19 @@ class ArticleDayArchiveView(DateArchiveMixin, DayArchiveView):
 # -- Articles and search --------------------------------------------------------------------
 
 
+def article_pages(articles):
+    """``articles`` with all an article page shows, in one query."""
+    return articles.for_reading().select_related("source").with_page_data()
+
+
+@functools.cache
+def reader_article_pages():
+    """The queryset behind readers' article pages, built once per process: its five array
+    subqueries cost more to build than to run. (It is never evaluated itself, only filtered;
+    ``published()`` reads the clock in the database, not here.)"""
+    return article_pages(Article.objects.published())
+
+
 class ArticleDetailView(PageMixin, DetailView):
     """An article at its dated address. Drafts are 404 except for staff, who see a banner.
 
@@ -274,12 +288,11 @@ class ArticleDetailView(PageMixin, DetailView):
     the article used to have, redirects permanently to the current address.
     """
 
-    def page_queryset(self, articles):
-        """``articles`` with all an article page shows, in one query."""
-        return articles.for_reading().select_related("source").with_page_data()
-
     def get_object(self, queryset=None):
-        articles = self.page_queryset(Article.objects.visible_to(self.request.user))
+        if self.request.user.is_staff:
+            articles = article_pages(Article.objects.visible_to(self.request.user))
+        else:
+            articles = reader_article_pages()
         # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
@@ -323,9 +336,7 @@ class PreviewView(ArticleDetailView):
 
     def get(self, request, *args, **kwargs):
         link = get_object_or_404(PreviewLink.objects.valid(), token=kwargs["token"])
-        self.object = get_object_or_404(
-            self.page_queryset(Article.objects.all()), pk=link.article_id
-        )
+        self.object = get_object_or_404(article_pages(Article.objects.all()), pk=link.article_id)
         context = self.get_context_data(object=self.object)
         context["page"].update(noindex=True, canonical=None, preview=link)
         response = self.render_to_response(context)

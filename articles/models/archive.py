@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -86,8 +86,12 @@ class Person(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What readers may see: published, with a publication time that has come.
+
+        "Now" is the database's clock, read when the query runs: every app server agrees,
+        and a query built once can be run again later (see ``views.reader_articles``).
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now())
 
     def for_reading(self):
         """Without the columns no reader page shows: the Markdown source and the (large)
