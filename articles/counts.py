@@ -9,10 +9,10 @@ lists themselves at once.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 
-from articles.models import Article
+from articles.models import Article, Person
 
 
 def _cached(key, compute):
@@ -36,6 +36,37 @@ def per_source() -> dict[int, int]:
 
 def per_topic() -> dict[int, int]:
     return _cached("topics", lambda: _grouped("topics"))
+
+
+def for_person(person) -> dict[str, int]:
+    """{"translated": n, "authored": n}: from this person's own credit rows (the credit
+    tables' person index), not from a pass over every published article."""
+
+    def published_count(relation):
+        return Coalesce(
+            Subquery(
+                Article.objects.published()
+                .filter(**{relation: OuterRef("pk")})
+                .order_by()
+                .values(relation)
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    def compute():
+        translated, authored = (
+            Person.objects.filter(pk=person.pk)
+            .annotate(
+                translated_n=published_count("translators"), authored_n=published_count("authors")
+            )
+            .values_list("translated_n", "authored_n")
+            .get()
+        )
+        return {"translated": translated, "authored": authored}
+
+    return _cached(f"person:{person.pk}", compute)
 
 
 def per_month() -> list[dict]:

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -182,12 +182,7 @@ class PersonDetailView(FilteredArticlesView):
         )
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published()
-        counts = published.aggregate(
-            translated=Count("pk", filter=Q(pk__in=self.subject.translations.values("pk"))),
-            authored=Count("pk", filter=Q(pk__in=self.subject.authored.values("pk"))),
-        )
-        return super().get_context_data(counts=counts, **kwargs)
+        return super().get_context_data(counts=counts.for_person(self.subject), **kwargs)
 
     def get_page_title(self):
         return f"{self.subject.name}: translations and articles"

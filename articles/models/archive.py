@@ -449,10 +449,6 @@ class RelatedStory(models.Model):
     def display_title(self):
         return self.title or (self.target.headline if self.target else "")
 
-    @property
-    def display_summary(self):
-        return self.summary or (self.target.dek if self.target else "")
-
 
 class SlugRedirect(models.Model):
     """An address an article used to have. Changing a slug records the old one here; the

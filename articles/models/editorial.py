@@ -90,7 +90,3 @@ class PreviewLink(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:preview", kwargs={"token": self.token})
-
-    @property
-    def is_valid(self):
-        return self.revoked_at is None and self.expires_at > timezone.now()
