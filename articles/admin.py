@@ -128,6 +128,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "original_url",
                     "original_language",
                     "original_published_on",
+                    "dateline",
                 ]
             },
         ),

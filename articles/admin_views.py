@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles import revisions
-from articles.importer import ImportProblem, parse_article, save_parsed
+from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
+from articles.importing.dates import DateProblem
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink
 
@@ -108,48 +109,62 @@ def markdown_preview(request, model_admin):
 class PasteForm(forms.Form):
     text = forms.CharField(
         label="Article text",
-        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "aria-describedby": "paste-help"}),
         max_length=MAX_PASTE_CHARS,
         help_text=(
-            "The whole text in the archive's format: headline on the first line, the "
-            "“This article originally appeared in …” paragraph, the body, and the related "
-            "stories (“•” items) at the end."
+            "The whole text as the original site or the translator wrote it: headline on the "
+            "first line, then the body. Credits are recognised wherever they are in the first "
+            "or last paragraphs (“This article originally appeared in …”, “By …”, "
+            "“Translated by: …”, “Original: https://…”), and related stories (“•” items) at "
+            "the end. Press Preview to see what was understood before anything is saved."
         ),
     )
 
     def clean_text(self):
         try:
             self.parsed = parse_article(self.cleaned_data["text"])
-        except ImportProblem as problem:
+        except (ImportProblem, DateProblem) as problem:
             raise ValidationError(str(problem)) from None
         return self.cleaned_data["text"]
 
 
 def paste_import(request, model_admin):
-    """Paste a text in the seed format; get a draft with every field filled."""
+    """Paste a text; preview what the importer understood; get a draft with every field
+    filled. A source the archive does not know yet is created only for someone who may edit
+    sources (an editor); a translator's draft waits for an editor to add it."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = PasteForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        try:
-            result = save_parsed(
-                form.parsed,
-                import_key=None,
+        if "_preview" in request.POST:
+            preview = form.parsed
+        else:
+            item = ImportItem(
+                parsed=form.parsed,
+                key=None,
+                label="the pasted text",
                 status=Article.Status.DRAFT,
                 user=request.user,
                 note="Pasted in",
+                create_sources=request.user.has_perm("articles.add_source"),
             )
-        except ValidationError as error:
-            form.add_error("text", "; ".join(_messages(error)))
-        else:
-            article = result.article
-            messages.success(request, f"Draft “{article}” created from the pasted text.")
-            return redirect(_change_url(article))
+            try:
+                article = ImportStore().save_one(item)
+            except ValidationError as error:
+                form.add_error("text", "; ".join(_messages(error)))
+            else:
+                messages.success(request, f"Draft “{article}” created from the pasted text.")
+                for note in form.parsed.notes:
+                    messages.warning(request, note)
+                return redirect(_change_url(article))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": "Paste an article",
         "form": form,
+        "preview": preview,
+        "preview_html": render_markdown(preview.body) if preview else "",
     }
     return TemplateResponse(request, "admin/articles/article/paste.html", context)
 

@@ -5,6 +5,8 @@ then bleach keeps only an allow-list of tags and attributes and only http(s)/mai
 ``style`` attribute, no event handler, no ``javascript:`` or ``data:`` URL survives.
 """
 
+from html import escape
+
 import bleach
 import markdown
 
@@ -20,7 +22,16 @@ ALLOWED_TAGS = frozenset(
         "table", "thead", "tbody", "tr", "th", "td",
     }
 )  # fmt: skip
-ALLOWED_ATTRIBUTES = {
+CLASSES = {"p": {"caption"}}  # a photo caption or credit line (see the importers)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "class":
+        return value in CLASSES.get(tag, ())
+    return name in _ATTRIBUTES.get(tag, ())
+
+
+_ATTRIBUTES = {
     "a": ["href", "title"],
     "img": ["src", "alt", "title"],
     "th": ["scope"],
@@ -31,7 +42,7 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
@@ -50,3 +61,13 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>").replace("<h1 ", "<h2 ")
     return sanitize_html(html)
+
+
+def mark_dateline(html: str, dateline: str) -> str:
+    """Style the dateline that opens the body ("Monterrey. …") as news sites do."""
+    if not dateline:
+        return html
+    opening = "<p>" + escape(dateline, quote=False)
+    if not html.startswith(opening):
+        return html
+    return f'<p><span class="dateline">{html[3 : len(opening)]}</span>{html[len(opening) :]}'

@@ -78,6 +78,8 @@ def article_json_ld(article, request) -> str:
     translators = [_person(p, request) for p in article.credited_translators]
     if translators:
         data["translator"] = translators
+    if article.dateline:
+        data["dateline"] = article.dateline
     topics = [topic.name for topic in article.filed_topics]
     if topics:
         data["keywords"] = topics

@@ -8,7 +8,6 @@ and its related stories.
 import difflib
 
 from django.db import transaction
-from django.db.models import Max
 
 from articles.models import Article, RelatedStory, Revision
 
@@ -24,39 +23,72 @@ FIELDS = [
     "original_url",
     "original_language",
     "original_published_on",
+    "dateline",
 ]
 RELATIONS = ["authors", "translators", "topics"]
 STORY_FIELDS = ["position", "target_id", "title", "summary", "url"]
 
 
 def snapshot(article) -> dict:
+    return snapshots([article.pk])[article.pk]
+
+
+def snapshots(article_ids) -> dict[int, dict]:
+    """The snapshot of each article, in five queries however many articles there are."""
+    ids = list(article_ids)
     data = {}
-    for name in FIELDS:
-        value = getattr(article, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    for row in Article.objects.filter(pk__in=ids).values("pk", *FIELDS):
+        data[row.pop("pk")] = {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in row.items()
+        }
+    for entry in data.values():
+        for name in RELATIONS:
+            entry[name] = []
+        entry["related_stories"] = []
     for name in RELATIONS:
-        data[name] = sorted(getattr(article, name).values_list("pk", flat=True))
-    data["related_stories"] = [
-        {name: getattr(story, name) for name in STORY_FIELDS}
-        for story in article.related_stories.order_by("position", "id")
-    ]
+        through = getattr(Article, name).through
+        target = "person_id" if name != "topics" else "topic_id"
+        pairs = through.objects.filter(article_id__in=ids).values_list("article_id", target)
+        for article_id, pk in pairs:
+            data[article_id][name].append(pk)
+        for entry in data.values():
+            entry[name].sort()
+    stories = (
+        RelatedStory.objects.filter(article_id__in=ids)
+        .order_by("article_id", "position", "id")
+        .values("article_id", *STORY_FIELDS)
+    )
+    for story in stories:
+        data[story.pop("article_id")]["related_stories"].append(story)
     return data
 
 
 def record(article, user=None, note="") -> Revision | None:
     """Keep the article as it is now as a new version (none if nothing changed)."""
-    data = snapshot(article)
-    latest = article.revisions.first()
-    if latest is not None and latest.data == data:
-        return None
-    number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return Revision.objects.create(
-        article=article,
-        number=number,
-        user=user if user and user.pk else None,
-        note=note,
-        data=data,
-    )
+    return record_many([article.pk], user, note).get(article.pk)
+
+
+def record_many(article_ids, user=None, note="") -> dict[int, Revision]:
+    """Keep each article as it is now as a new version, skipping those whose newest version
+    is the same; a fixed number of queries for any number of articles."""
+    current = snapshots(article_ids)
+    latest = {
+        revision.article_id: revision
+        for revision in Revision.objects.filter(article_id__in=list(current))
+        .order_by("article_id", "-number")
+        .distinct("article_id")
+    }
+    user = user if user and user.pk else None
+    new = []
+    for article_id, data in current.items():
+        previous = latest.get(article_id)
+        if previous is not None and previous.data == data:
+            continue
+        number = previous.number + 1 if previous else 1
+        new.append(Revision(article_id=article_id, number=number, user=user, note=note, data=data))
+    Revision.objects.bulk_create(new)
+    return {revision.article_id: revision for revision in new}
 
 
 def _lines(value) -> list[str]:

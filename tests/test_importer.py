@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.importer import ImportProblem, import_file, parse_article
+from articles.importing import ImportProblem, import_file, parse_article
 from articles.models import Article, Person, RelatedStory, Source
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def run_import(*paths):
 def test_seed_article_fields(seed_file):
     result = import_file(seed_file)
     article = Article.objects.select_related("source").get()
-    assert result.created
+    assert result.result == "imported"
     assert article.headline == (
         "Mexican Foreign Ministry: Peru Breaking Relations is a Disproportionate Action"
     )
@@ -100,7 +100,7 @@ def test_reimport_updates_without_duplicates(seed_file, tmp_path):
         seed_file.read_text(encoding="utf-8").replace("Lima. Peru", "LIMA. Peru"),
     )
     result = import_file(changed)
-    assert not result.created
+    assert result.result == "updated"
     assert Article.objects.count() == 1
     assert Source.objects.count() == 1
     assert RelatedStory.objects.count() == 3
@@ -223,7 +223,7 @@ def test_bad_file_is_reported_and_writes_nothing(tmp_path, name):
     assert not ok
     lines = [line for line in err.splitlines() if line.startswith(str(bad))]
     assert len(lines) == 1 and problem in lines[0], err
-    assert "1 imported, 0 updated, 1 failed" in err
+    assert "1 imported, 0 updated, 0 unchanged, 1 failed" in err
     assert list(Article.objects.values_list("headline", flat=True)) == ["A Headline"]
     assert Source.objects.count() == 0
     assert RelatedStory.objects.count() == 0
@@ -241,9 +241,9 @@ def test_a_bad_new_version_leaves_the_stored_article_intact(seed_file, tmp_path)
 
 def test_command_imports_a_folder_and_reports_a_summary(seed_file, tmp_path):
     ok, out, _ = run_import(seed_file.parent)
-    assert ok and "1 imported, 0 updated, 0 failed" in out
+    assert ok and "1 imported, 0 updated, 0 unchanged, 0 failed" in out
     ok, out, _ = run_import(seed_file.parent)
-    assert ok and "0 imported, 1 updated, 0 failed" in out
+    assert ok and "0 imported, 0 updated, 1 unchanged, 0 failed" in out
     assert Article.objects.count() == 1
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles.importer import import_file
+from articles.importing import import_file
 from articles.models import Article
 from tests.factories import ArticleFactory, RelatedStoryFactory
 from tests.test_sanitize import XSS_VECTORS, assert_inert

@@ -1,12 +1,13 @@
-"""The archive's data: sources, articles and their credits (``archive``), and the editorial
-record kept around them: revisions, corrections, preview links (``editorial``)."""
+"""The archive's data: sources, articles and their credits (``archive``), the editorial
+record kept around them: revisions, corrections, preview links (``editorial``), and the
+addresses that redirect to them (``addresses``)."""
 
+from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import (
     Article,
     ArticleQuerySet,
     Person,
     RelatedStory,
-    SlugRedirect,
     Source,
     Topic,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "Correction",
+    "LegacyAddress",
     "Person",
     "PreviewLink",
     "RelatedStory",

@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles import search
-from articles.markup import render_markdown
+from articles.markup import mark_dateline, render_markdown
 from articles.text import headline_key
 
 
@@ -202,6 +202,11 @@ class Article(models.Model):
         max_length=12, blank=True, help_text="Defaults to the source’s language."
     )
     original_published_on = models.DateField("original publication date", null=True, blank=True)
+    dateline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where (and when) the original was filed, e.g. “Oaxaca de Juárez, Oaxaca”.",
+    )
 
     headline_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
     source_name = models.CharField(max_length=200, editable=False, blank=True, default="")
@@ -218,6 +223,19 @@ class Article(models.Model):
         blank=True,
         editable=False,
         help_text="The name of the file this article was imported from.",
+    )
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the imported input: the same input again changes nothing.",
+    )
+    imported = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What the last import said of each field: where an editor's value differs "
+        "from it, a re-import keeps the editor's value.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,17 +264,17 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        self.headline_key = headline_key(self.headline)
-        self.source_name = self.source.name if self.source_id else ""
-        if not self.original_language and self.source_id:
-            self.original_language = self.source.language
+        from articles.models.addresses import SlugRedirect
+
+        self.derive_fields()
         super().save(*args, **kwargs)
         RelatedStory.objects.link_to(self)
         old_slug = getattr(self, "_stored_slug", None)
         if old_slug and old_slug != self.slug:
             SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
-        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        # Back at an address it had before: that address no longer needs a redirect. (Another
+        # article's old address is never taken: see ``clean``.)
+        SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         self._stored_slug = self.slug
 
     def get_absolute_url(self):
@@ -270,6 +288,28 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def clean(self):
+        from articles.models.addresses import SlugRedirect
+
+        taken = SlugRedirect.objects.filter(old_slug=self.slug).exclude(article_id=self.pk)
+        if self.slug and taken.exists():
+            raise ValidationError(
+                {
+                    "slug": "This address belonged to another article and now redirects to it; "
+                    "choose another slug."
+                }
+            )
+
+    def derive_fields(self, body_html: str | None = None):
+        """Fill the fields computed from others: the rendered body (``body_html`` when the
+        caller rendered it already), the headline's comparison key, the source's name."""
+        html = render_markdown(self.body) if body_html is None else body_html
+        self.body_html = mark_dateline(html, self.dateline)
+        self.headline_key = headline_key(self.headline)
+        self.source_name = self.source.name if self.source_id else ""
+        if not self.original_language and self.source_id:
+            self.original_language = self.source.language
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -448,15 +488,3 @@ class RelatedStory(models.Model):
     @property
     def display_title(self):
         return self.title or (self.target.headline if self.target else "")
-
-
-class SlugRedirect(models.Model):
-    """An address an article used to have. Changing a slug records the old one here; the
-    article view answers it with a permanent redirect. (A changed date needs no record: the
-    view redirects any date to the article's current one.)"""
-
-    old_slug = models.SlugField(max_length=300, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.article.slug}"

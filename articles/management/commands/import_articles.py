@@ -1,59 +1,70 @@
-from pathlib import Path
-
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportProblem, import_file
-
-
-def _files(paths: list[str]) -> list[Path]:
-    """The files named, and the ``*.txt`` files of the folders named, in a stable order."""
-    files = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.txt") if p.is_file()))
-        else:
-            files.append(path)
-    return files
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
-        return "; ".join(
-            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
-        )
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)
+from articles.importing.files import default_workers, find_files, import_files, read_file
+from articles.importing.store import ImportStore
 
 
 class Command(BaseCommand):
     help = (
-        "Import translated articles from text files in the archive's format (see "
-        "seeds/). Give files or folders of *.txt files. Re-importing a file updates its article."
+        "Import translated articles from text files in the archive's format (see seeds/ and "
+        "the README). Give files or folders of *.txt files. Re-importing a file updates its "
+        "article; an unchanged file writes nothing. --dry-run shows what would be imported."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what the importer understood of each file; write nothing.",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Processes that read and parse files (default: one per core, at most 4).",
+        )
 
-    def handle(self, *args, paths, **options):
-        counts = {"imported": 0, "updated": 0, "failed": 0}
-        for path in _files(paths):
-            try:
-                result = import_file(path)
-            except (ImportProblem, ValidationError, OSError) as error:
-                counts["failed"] += 1
-                self.stderr.write(f"{path}: {_describe(error)}")
-                continue
-            outcome = "imported" if result.created else "updated"
-            counts[outcome] += 1
-            self.stdout.write(f"{path}: {outcome} “{result.article.headline}”")
+    def handle(self, *args, paths, dry_run, workers, **options):
+        if dry_run:
+            return self.dry_run(paths)
+        store = ImportStore(report=self.report)
+        counts = import_files(paths, store, workers=workers)
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         if counts["failed"]:
             raise CommandError(summary)
         if not any(counts.values()):
             raise CommandError("no .txt files found in " + ", ".join(paths))
         self.stdout.write(self.style.SUCCESS(summary))
+
+    def report(self, outcome):
+        if outcome.result == "failed":
+            self.stderr.write(f"{outcome.item.label}: {outcome.error}")
+            return
+        parsed = outcome.item.parsed
+        self.stdout.write(f"{outcome.item.label}: {outcome.result} “{parsed.headline}”")
+        for note in parsed.notes:
+            self.stdout.write(f"{outcome.item.label}: note: {note}")
+
+    def dry_run(self, paths):
+        failed = read = 0
+        for path, problem in find_files(paths):
+            result = read_file(path) if not problem else None
+            label = result.label if result else str(path)
+            error = problem or result.error
+            if error:
+                failed += 1
+                self.stderr.write(f"{label}: {error}")
+                continue
+            read += 1
+            self.stdout.write(f"== {label}")
+            for line in result.parsed.summary_lines():
+                self.stdout.write(f"   {line}")
+            for note in result.parsed.notes:
+                self.stdout.write(f"   unsure: {note}")
+        summary = f"dry run: {read} read, {failed} failed; nothing was written"
+        if failed:
+            raise CommandError(summary)
+        if not read:
+            raise CommandError("no .txt files found in " + ", ".join(paths))
+        self.stdout.write(summary)

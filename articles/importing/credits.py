@@ -1,0 +1,445 @@
+"""The small grammar of credits: how translation sites say where an article came from, who
+wrote it and who translated it.
+
+Real pages word the same facts in many ways, so the grammar is built from parts rather than
+one pattern per site:
+
+* an **attribution** sentence has a *subject* ("This article", "This column by A and B",
+  "Contralínea", "Originally"), a *publishing verb* ("appeared", "was first published", "ran")
+  and a *rest* holding, in any order, a date, a source ("in the newspaper Milenio", "on Animal
+  Político", "the November 4, 2025 edition of La Jornada, Mexico's …"), a language ("in
+  Spanish") and perhaps a URL;
+* a **credit line** is one item of a closing block: "Translated by: …", "Original: https://…",
+  "Source: La Jornada", a bare date, a byline ("By Ana Ruiz", "Ana Ruiz (PROCESO)",
+  "Ana Ruiz / La Jornada");
+* layout lines that are neither text nor headings: **datelines** ("Oaxaca de Juárez, Oaxaca,
+  March 3, 2019" on its own line, or "Monterrey." opening the first paragraph), **rules**
+  (a row of dashes or asterisks), **captions** ("(Photo: Cuartoscuro)", "Foto: …", an image
+  file name), and a **name under a quotation** (the speaker of a pull quote).
+
+Every reader here returns ``None`` for text it does not recognise; the importer then leaves that
+text in the body untouched. An attribution that is clearly one but carries an impossible date
+raises :class:`~articles.importing.dates.DateProblem`.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from articles.importing.dates import _EN_MONTH, _ES_MONTH, DATE, DATE_RE, is_date_line, parse_date
+
+_I = re.IGNORECASE
+UPPER = "A-ZÁÉÍÓÚÑÜÇÀÈÌÒÙÂÊÎÔÛÄËÏÖ"
+_WORD = rf"[{UPPER}][\w'’.\-]*"
+_PARTICLE = (
+    r"(?:de|del|de\s+la|de\s+los|la|las|los|el|y|e|da|do|dos|das|di|van|von|der|den|du|le"
+    r"|bin|ibn|al)"
+)
+# A person's name: two to six capitalised words, with Spanish/Portuguese/Dutch particles.
+NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{1,5}}"
+_NAME_RE = re.compile(rf"^{NAME}$")
+_NAMES_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+|y\s+)?|\s+and\s+|\s+y\s+|\s*&\s*)\s*")
+
+LANGUAGES = {
+    "spanish": "es", "español": "es", "portuguese": "pt", "português": "pt", "french": "fr",
+    "français": "fr", "italian": "it", "german": "de", "catalan": "ca", "galician": "gl",
+    "basque": "eu", "nahuatl": "nah", "náhuatl": "nah", "maya": "yua", "quechua": "qu",
+    "aymara": "ay", "guarani": "gn", "guaraní": "gn", "english": "en",
+}  # fmt: skip
+_LANGUAGE = "|".join(sorted(LANGUAGES, key=len, reverse=True))
+
+KINDS = (
+    r"(?:article|editorial|interview|column|op-?ed|opinion(?:\s+(?:piece|column|article))?"
+    r"|piece|report|reportage|story|investigation|essay|chronicle|crónica|analysis|commentary"
+    r"|feature|text|note|letter|speech|statement|communiqu[ée]|translation|post|review|profile"
+    r"|dispatch|news\s+item|item|poem|excerpt)"
+)
+_PUBLISHED = (
+    r"(?:(?:was|were|has\s+been|had\s+been|is)\s+)?(?:(?:originally|first|initially|previously)"
+    r"\s+)?(?:appeared|published|ran|printed|posted|run|released)"
+)
+_MEDIUM = (
+    r"(?:(?:[\w-]+\s+){0,2}?(?:daily\s+|weekly\s+|monthly\s+|online\s+|digital\s+)?"
+    r"(?:newspaper|magazine|paper|daily|weekly|monthly|website|web\s+site|site|news\s+site"
+    r"|news\s+portal|news\s+outlet|outlet|portal|blog|journal|news\s+agency|agency|publication"
+    r"|supplement|radio|program|programme)\s+)"
+)
+_URL = r"<?(?P<url>https?://[^\s<>]+?)>?"
+
+ATTRIBUTION_FORMS = [
+    # "This article (by Ana Ruiz) (originally) appeared in …"
+    re.compile(
+        rf"^(?:this|the\s+(?:following|above))\s+(?:original\s+)?{KINDS}"
+        rf"(?:\s+by\s+(?P<authors>.+?))?,?\s+{_PUBLISHED}\b(?P<rest>.*)$",
+        _I,
+    ),
+    # "This is a translation of an article by Ana Ruiz published in …"
+    re.compile(
+        rf"^this\s+is\s+(?:an?\s+)?(?:english\s+)?translation\s+of\s+(?:an?\s+|the\s+)?{KINDS}"
+        rf"(?:\s+by\s+(?P<authors>.+?))?(?:,?\s+{_PUBLISHED}\b|(?=\s+(?:in|on|from)\b))"
+        r"(?P<rest>.*)$",
+        _I,
+    ),
+    # "Originally published in Spanish by Desinformémonos", "First appeared in …"
+    re.compile(
+        r"^(?:(?:originally|first)\s+(?:published|appeared|printed|posted|ran)"
+        r"|published\s+originally|appeared\s+originally)\b(?P<rest>.*)$",
+        _I,
+    ),
+    # "Published in Spanish by …", "Published in La Jornada on …"
+    re.compile(r"^published\s+(?P<rest>(?:in|on|by)\b.*)$", _I),
+    # "Contralínea published this investigation on 9 June 2019."
+    re.compile(
+        rf"^(?P<source>[{UPPER}0-9¡¿\"“][^,;:]{{0,80}}?)\s+(?:originally\s+|first\s+)?"
+        rf"(?:published|ran|printed|carried|ran|posted)\s+this\s+(?:original\s+)?{KINDS}"
+        r"(?P<rest>.*)$",
+        _I,
+    ),
+]
+
+# "in the November 4, 2025 edition of La Jornada, …" — the seed's shape, read first.
+_EDITION = re.compile(
+    r"^(?:in\s+)?(?:the|its)\s+(?P<date>.+?)\s+(?:print\s+|online\s+|digital\s+|weekend\s+"
+    r"|sunday\s+|morning\s+|evening\s+)?edition(?:\s+of\s+(?P<source>.+))?$",
+    _I | re.DOTALL,
+)
+_LANGUAGE_PHRASE = re.compile(
+    rf"(?:,\s*)?\b(?:in|from)\s+(?:the\s+original\s+|its\s+original\s+)?(?P<language>{_LANGUAGE})"
+    r"\b(?:\s+original)?",
+    _I,
+)
+_LEADING_PREPOSITION = re.compile(
+    rf"^(?:,\s*)?(?:in|on|by|at|from|for|through)\s+(?:the\s+)?{_MEDIUM}?", _I
+)
+_DATE_WITH_PREPOSITION = re.compile(
+    rf"(?:(?:^|,?\s+)(?:on|in|dated)\s+|,\s*|\s+|^)(?P<date>{DATE})", _I
+)
+_URL_IN_TEXT = re.compile(rf"(?:[:,]?\s*(?:at|see|here)?\s*){_URL}\s*$", _I)
+
+_ROLE_WORDS = re.compile(
+    r"\b(?:correspondent|reporter|staff|writer|editor|columnist|contributor|special|envoy"
+    r"|enviad[oa]|corresponsal|reportera?|redacci[óo]n)\b",
+    _I,
+)
+
+
+@dataclass
+class Credit:
+    """What one sentence or line says about the original and its people."""
+
+    kind: str  # attribution, byline, translators, original-url, source, date, dateline
+    source: str = ""
+    description: str = ""
+    language: str = ""
+    published_on: date | None = None
+    authors: list[str] = field(default_factory=list)
+    translators: list[str] = field(default_factory=list)
+    url: str = ""
+    dateline: str = ""
+    # A bare date or URL: a credit only at the end, where nothing but credits follows it.
+    weak: bool = False
+
+
+def _clean(text: str) -> str:
+    """The sentence without the emphasis and brackets that sites wrap credits in."""
+    text = " ".join(text.split())
+    for _ in range(2):
+        text = text.strip()
+        if len(text) > 2 and text[0] in "*_" and text[-1] in "*_.":
+            text = text.strip("*_")
+        if len(text) > 2 and text[0] in "[(" and text.rstrip(".")[-1:] in "])":
+            text = text.rstrip(".")[1:-1]
+    return text.strip()
+
+
+def split_names(text: str) -> list[str]:
+    """ "Ana Ruiz, Luis Pérez and Eva Gómez" → three names; role words ("special
+    correspondent") are dropped; a shouted "ANA RUIZ" becomes "Ana Ruiz"."""
+    names = []
+    for part in _NAMES_SPLIT.split(text.strip().rstrip(".").strip()):
+        part = part.strip(" .;:")
+        if not part or (part[0].islower() and _ROLE_WORDS.search(part)):
+            continue
+        if _ROLE_WORDS.search(part) and not _NAME_RE.match(part):
+            continue
+        names.append(part.title() if part.isupper() and len(part) > 3 else part)
+    return names
+
+
+def is_name(text: str) -> bool:
+    return bool(_NAME_RE.match(text.strip()))
+
+
+# -- Attribution sentences ---------------------------------------------------------------------
+
+
+def read_attribution(text: str) -> Credit | None:
+    """An attribution sentence ("This article originally appeared in …"), or None.
+
+    Raises ``DateProblem`` when the sentence is clearly an attribution but its date is not a
+    real date ("the February 30, 2025 edition of …").
+    """
+    sentence = _clean(text)
+    if len(sentence) > 600:
+        return None
+    for form in ATTRIBUTION_FORMS:
+        match = form.match(sentence)
+        if not match:
+            continue
+        groups = match.groupdict()
+        credit = Credit(kind="attribution")
+        if groups.get("authors"):
+            credit.authors = split_names(groups["authors"])
+            if not credit.authors or not all(is_name(name) for name in credit.authors):
+                continue
+        if groups.get("source"):
+            credit.source = groups["source"].strip()
+        if _read_rest(match["rest"], credit) and (credit.source or credit.published_on):
+            return credit
+    return None
+
+
+def _read_rest(rest: str, credit: Credit) -> bool:
+    """Fill ``credit`` from what follows the verb; False if something is left unread."""
+    rest = rest.strip().rstrip(".").strip()
+    url = _URL_IN_TEXT.search(rest)
+    if url:
+        credit.url = url["url"].rstrip(".,;)")
+        rest = rest[: url.start()].strip()
+    language = _LANGUAGE_PHRASE.search(rest)
+    if language:
+        credit.language = LANGUAGES[language["language"].lower()]
+        rest = (rest[: language.start()] + rest[language.end() :]).strip()
+    edition = _EDITION.match(rest)
+    if edition:
+        credit.published_on = parse_date(edition["date"])
+        if edition["source"]:
+            _read_source(edition["source"], credit)
+        return True
+    found = _DATE_WITH_PREPOSITION.search(rest)
+    if found:
+        credit.published_on = parse_date(found["date"])
+        rest = (rest[: found.start()] + rest[found.end() :]).strip(" ,")
+    if rest:
+        where = _LEADING_PREPOSITION.match(rest)
+        if not where:
+            return False
+        rest = rest[where.end() :].strip()
+        if rest:
+            if credit.source:  # the form named the source already
+                return False
+            _read_source(rest, credit)
+    return True
+
+
+def _read_source(text: str, credit: Credit) -> None:
+    name, _, description = text.strip().rstrip(".").partition(",")
+    credit.source = name.strip().strip("“”\"'")
+    credit.description = description.strip()
+
+
+# -- Credit lines --------------------------------------------------------------------------------
+
+_TRANSLATORS = re.compile(
+    rf"^(?:(?:english\s+)?translat(?:ed|ion)(?:\s+(?:from|into)\s+(?:the\s+)?(?P<from>{_LANGUAGE}))?"
+    r"(?:\s+(?:into|to)\s+english)?|english\s+version|traducci[óo]n(?:\s+al\s+ingl[ée]s)?"
+    r"|traducido(?:\s+al\s+ingl[ée]s)?)"
+    r"\s*(?:by\b|:|por\b|—|–|-)\s*:?\s*(?P<names>[^:]+?)(?:\s+for\s+.+)?\.?$",
+    _I,
+)
+_ORIGINAL_URL = re.compile(
+    r"^(?:(?:read\s+)?(?:the\s+)?original(?:\s+(?:article|text|version|story|link|source|post))?"
+    rf"(?:\s+(?:in|en)\s+(?:{_LANGUAGE}))?|source|fuente|link(?:\s+to\s+(?:the\s+)?original)?"
+    rf"|(?:{_LANGUAGE})\s+original|versi[óo]n\s+original|texto\s+original|en\s+español)"
+    rf"\s*(?:\((?:in\s+)?(?:{_LANGUAGE})\))?\s*:?\s*{_URL}\.?$",
+    _I,
+)
+_BARE_URL = re.compile(rf"^{_URL}$")
+_SOURCE_LINE = re.compile(
+    rf"^(?:source|fuente|from)\s*:\s*(?P<source>[{UPPER}0-9][^,;]{{0,120}}?)"
+    rf"(?:,\s*(?P<date>{DATE}))?\.?$",
+    _I,
+)
+_BYLINE = re.compile(
+    rf"^(?:by|por)\s*:?\s+(?P<names>{NAME}(?:\s*(?:,|and|y|&)\s*(?:{NAME}|[a-z][\w\s]{{0,40}}))*)"
+    r"(?:\s*(?:/|\||—|–)\s*(?P<source>[^/|]{1,80})|\s*\((?P<paren>[^)]{1,80})\))?\.?$",
+    _I,
+)
+_NAME_WITH_SOURCE = re.compile(
+    rf"^(?P<names>{NAME}(?:\s*(?:,|and|y|&)\s*{NAME})*)"
+    r"(?:\s*(?:/|\|)\s*(?P<source>[^/|]{1,80})|\s*\((?P<paren>[^)]{1,80})\))\.?$"
+)
+
+
+def read_credit_line(text: str) -> Credit | None:
+    """One line of a credit block (or a byline), or None."""
+    line = _clean(text)
+    if not line or len(line) > 300:
+        return None
+    if is_date_line(line):
+        return Credit(kind="date", published_on=parse_date(line), weak=True)
+    match = _ORIGINAL_URL.match(line)
+    if match:
+        return Credit(kind="original-url", url=match["url"].rstrip(".,;)"))
+    match = _BARE_URL.match(line)
+    if match:
+        return Credit(kind="original-url", url=match["url"].rstrip(".,;)"), weak=True)
+    match = _TRANSLATORS.match(line)
+    if match:
+        names = split_names(match["names"])
+        if names and all(len(name) <= 200 and len(name.split()) <= 10 for name in names):
+            language = LANGUAGES.get((match["from"] or "").lower(), "")
+            return Credit(kind="translators", translators=names, language=language)
+    match = _SOURCE_LINE.match(line)
+    if match:
+        credit = Credit(kind="source", source=match["source"].strip())
+        if match["date"]:
+            credit.published_on = parse_date(match["date"])
+        return credit
+    match = _BYLINE.match(line) or _NAME_WITH_SOURCE.match(line)
+    if match:
+        names = split_names(match["names"])
+        if names and all(is_name(name) for name in names):
+            source = (match["source"] or match["paren"] or "").strip()
+            return Credit(kind="byline", authors=names, source=_source_case(source))
+    return None
+
+
+def _source_case(name: str) -> str:
+    """ "PROCESO" → "Proceso" (bylines shout; the source list should not)."""
+    if name.isupper() and len(name) > 4:
+        return name.title()
+    return name
+
+
+# -- Layout lines ------------------------------------------------------------------------------
+
+_PLACE_WORD = rf"[{UPPER}][\w'’.\-]*"
+PLACE = rf"{_PLACE_WORD}(?:\s+(?:(?:de|del|la|las|los|el|y)\s+)*{_PLACE_WORD}){{0,4}}"
+_SHORT_DATE = rf"(?i:(?:{_EN_MONTH}|{_ES_MONTH})\s+\d{{1,2}}(?:,\s*\d{{4}})?)"
+_DATELINE_LINE = re.compile(
+    rf"^(?P<place>{PLACE}(?:,\s*{PLACE}){{0,2}}),?\s+(?P<date>{DATE})(?:\s*\([^)]{{1,40}}\))?\.?$"
+)
+_LEADING_DATELINE = re.compile(
+    rf"^(?P<dateline>{PLACE}(?:,\s*{PLACE}){{0,2}}(?:,\s*{_SHORT_DATE})?(?:\s*\([^)]{{1,40}}\))?"
+    r")\s*(?:\.\s*[—–-]+|\.|[—–]+|\s+-+)\s*(?=[\"“¿¡'‘" + UPPER + r"])"
+)
+# First words that open sentences, not place names.
+_NOT_PLACES = {
+    "the", "a", "an", "in", "on", "at", "by", "for", "from", "to", "of", "yesterday", "today",
+    "tomorrow", "last", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i",
+    "you", "mr", "mrs", "ms", "dr", "gen", "sen", "gov", "rep", "st", "lt", "col", "capt",
+    "prof", "rev", "jr", "sr", "sra", "dra", "lic", "ing", "no", "yes", "but", "and", "or",
+    "so", "meanwhile", "however", "then", "now", "here", "there", "after", "before", "when",
+    "while", "according", "as", "with", "without", "all", "some", "many", "most", "both",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "photo", "foto", "image", "note", "update", "editor", "translator",
+    "por", "source", "fuente", "original", "translated", "translation",
+}  # fmt: skip
+
+
+def read_dateline_line(text: str) -> Credit | None:
+    """A dateline on its own line: "Oaxaca de Juárez, Oaxaca, March 3, 2019"."""
+    line = _clean(text)
+    match = _DATELINE_LINE.match(line)
+    if not match or match["place"].split()[0].lower().strip(".,") in _NOT_PLACES:
+        return None
+    return Credit(
+        kind="dateline", dateline=line.rstrip("."), published_on=parse_date(match["date"])
+    )
+
+
+def leading_dateline(paragraph: str) -> str:
+    """The dateline that opens a first paragraph ("Monterrey.", "Guerrero, Mexico.—"), as
+    written without its closing punctuation; "" when the paragraph opens otherwise."""
+    match = _LEADING_DATELINE.match(paragraph)
+    if not match:
+        return ""
+    dateline = match["dateline"]
+    first = dateline.split()[0].strip(".,").lower()
+    if first in _NOT_PLACES or len(first) < 3 or len(dateline) > 80:
+        return ""
+    return dateline.rstrip(".")
+
+
+_RULE = re.compile(r"^[\s\-–—_*=~•·#+.]+$")
+
+
+def is_rule(text: str) -> bool:
+    """A row of dashes, em dashes, asterisks… (at least three of them)."""
+    stripped = text.strip()
+    return bool(_RULE.match(stripped)) and sum(not ch.isspace() for ch in stripped) >= 3
+
+
+_CAPTION_START = re.compile(
+    r"^[(\[]?\s*(?:photos?|photographs?|photography|fotos?|fotograf[íi]as?|images?|imagen(?:es)?"
+    r"|illustrations?|ilustraci[óo]n|cartoons?|cart[óo]n|graphics?|gr[áa]fico|infographic"
+    r"|video|map|mapa|screenshot|captura)\b\s*(?::|by\b|de\b|courtesy\b|credit\b|—|–|-|/)",
+    _I,
+)
+_CAPTION_END = re.compile(
+    r"\(\s*(?:photos?|fotos?|images?|imagen|illustration|ilustraci[óo]n|cartoon|cart[óo]n"
+    r"|video|map)\s*(?::|by\b|de\b|courtesy\b|/)[^)]{1,80}\)\.?$",
+    _I,
+)
+_IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|tiff?|svg|heic|avif)$", _I)
+
+
+def is_caption(text: str) -> bool:
+    """A photo caption or credit, or an image's title left behind by copying a page."""
+    line = text.strip()
+    return bool(_CAPTION_START.match(line) or _CAPTION_END.search(line) or _IMAGE_FILE.match(line))
+
+
+_OPENING_QUOTES = "“\"«‘'„"
+_CLOSING_QUOTES = "”\"»’'“"
+
+
+def is_quotation(text: str) -> bool:
+    """A paragraph that is one quotation from its first character to its last."""
+    text = text.strip()
+    return len(text) > 2 and text[0] in _OPENING_QUOTES and text[-1] in _CLOSING_QUOTES
+
+
+_SPEAKER = re.compile(rf"^(?:[—–-]+\s*)?(?P<name>{NAME})(?:,\s*[^.!?]{{1,80}})?$")
+
+
+def quotation_speaker(text: str) -> bool:
+    """A line naming who said the quotation above it: "Ana Ruiz", "— Ana Ruiz, teacher"."""
+    line = text.strip()
+    return len(line.split()) <= 14 and bool(_SPEAKER.match(line))
+
+
+def is_date_only(text: str) -> bool:
+    return is_date_line(_clean(text))
+
+
+def mentions_credit(text: str) -> bool:
+    """Words that usually belong to a credit, for reporting lines the grammar did not read."""
+    return bool(
+        re.search(
+            r"\b(?:originally|appeared|first\s+published|translat\w*|traducci[óo]n|edition"
+            r"|fuente|republished|reproduced)\b",
+            text,
+            _I,
+        )
+    )
+
+
+__all__ = [
+    "DATE_RE",
+    "Credit",
+    "is_caption",
+    "is_date_only",
+    "is_name",
+    "is_quotation",
+    "is_rule",
+    "leading_dateline",
+    "mentions_credit",
+    "quotation_speaker",
+    "read_attribution",
+    "read_credit_line",
+    "read_dateline_line",
+    "split_names",
+]

@@ -1,0 +1,52 @@
+"""The addresses articles and topics used to have: an article's old slugs, and the
+addresses of the site an archive was imported from. Both answer with permanent redirects."""
+
+from django.db import models
+from django.db.models import Q
+
+from articles.models.archive import Article, Topic
+
+
+class SlugRedirect(models.Model):
+    """An address an article used to have. Changing a slug records the old one here; the
+    article view answers it with a permanent redirect. (A changed date needs no record: the
+    view redirects any date to the article's current one.)"""
+
+    old_slug = models.SlugField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class LegacyAddress(models.Model):
+    """An address on the site an archive came from (a WordPress permalink, "/?p=123", a
+    category or tag page). Requests for it are answered with a permanent redirect to the
+    article or topic it became (see ``articles.middleware.LegacyAddressMiddleware``)."""
+
+    old_path = models.CharField(
+        max_length=500, unique=True, help_text="Path and query, e.g. “/2014/03/07/slug/”."
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_addresses"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_addresses"
+    )
+
+    class Meta:
+        verbose_name_plural = "legacy addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, topic__isnull=True)
+                | Q(article__isnull=True, topic__isnull=False),
+                name="legacy_address_has_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return self.old_path
+
+    @property
+    def target(self):
+        return self.article or self.topic
