@@ -273,4 +273,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if article is not None:
             extra_context["preview_links"] = article.preview_links.valid()
             extra_context["can_share"] = request.user.has_perm("articles.add_previewlink")
+            named = (article.imported or {}).get("source_named")
+            if named and article.source_id is None:
+                extra_context["waiting_source"] = named
         return super().change_view(request, object_id, form_url, extra_context)

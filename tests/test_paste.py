@@ -10,13 +10,13 @@ pytestmark = pytest.mark.django_db
 PASTE_URL = reverse("admin:articles_article_paste")
 
 
-def test_pasting_the_seed_gives_a_complete_draft(translator_client, translator, seed_file):
+def test_pasting_the_seed_gives_a_complete_draft(editor_client, editor, seed_file):
     text = seed_file.read_text(encoding="utf-8")
-    response = translator_client.post(PASTE_URL, {"text": text})
+    response = editor_client.post(PASTE_URL, {"text": text})
     article = Article.objects.select_related("source").get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:articles_article_change", args=[article.pk])
-    assert article.status == "draft" and article.created_by == translator
+    assert article.status == "draft" and article.created_by == editor
     assert article.headline.startswith("Mexican Foreign Ministry")
     assert article.source.name == "La Jornada"
     assert article.original_published_on.isoformat() == "2025-11-04"
@@ -60,3 +60,45 @@ def test_paste_page_is_linked_from_the_list(editor_client):
 def test_readers_cannot_paste(client):
     assert client.post(PASTE_URL, {"text": "H\n\nB."}).status_code == 302
     assert not Article.objects.exists()
+
+
+def test_a_translators_paste_never_creates_or_changes_a_source(
+    translator_client, translator, seed_file
+):
+    known = Source.objects.create(name="Proceso", slug="proceso", description="")
+    text = seed_file.read_text(encoding="utf-8")
+    response = translator_client.post(PASTE_URL, {"text": text}, follow=True)
+    article = Article.objects.get()
+    assert article.created_by == translator and article.source is None
+    assert list(Source.objects.all()) == [known]
+    assert "Source “La Jornada” is not in the archive yet" in response.content.decode()
+    other = text.replace(
+        "La Jornada, Mexico’s premier left wing daily newspaper", "Proceso, a weekly"
+    )
+    translator_client.post(PASTE_URL, {"text": other})
+    known.refresh_from_db()
+    assert known.description == ""  # a translator does not fill a source's description
+    assert Article.objects.filter(source=known).count() == 1  # but may use a known source
+
+
+def test_the_change_form_says_which_source_waits_for_an_editor(
+    translator_client, editor_client, seed_file
+):
+    translator_client.post(PASTE_URL, {"text": seed_file.read_text(encoding="utf-8")})
+    article = Article.objects.get()
+    html = editor_client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+    assert "The text names the source “La Jornada”, which is not in the archive yet" in html
+
+
+def test_preview_shows_what_was_understood_and_saves_nothing(editor_client, seed_file):
+    text = seed_file.read_text(encoding="utf-8")
+    html = editor_client.post(PASTE_URL, {"text": text, "_preview": "Preview"}).content.decode()
+    assert "What the importer understood" in html
+    assert "<li>source: La Jornada (Mexico’s premier left wing daily newspaper)</li>" in html
+    assert "<li>original date: November 4, 2025</li>" in html
+    assert "<li>dateline: Lima</li>" in html
+    assert "<li>subheadings: Castillo’s Wife &amp; Children are in our Country</li>" in html
+    assert "<h2>Castillo’s Wife &amp; Children are in our Country</h2>" in html
+    assert not Article.objects.exists() and not Source.objects.exists()

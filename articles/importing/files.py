@@ -59,14 +59,20 @@ def _unreadable(path: Path) -> str:
         if path.is_file():
             pass
         elif path.is_symlink():
-            return "a broken symbolic link" if not path.exists() else "not a file"
+            try:
+                os.stat(path)
+            except FileNotFoundError:
+                return "a broken symbolic link"
+            except OSError as error:  # a link that points to itself, say
+                return error.strerror or str(error)
+            return "a folder, not a text file" if path.is_dir() else "not a regular file"
         elif path.is_dir():
             return "a folder, not a text file"
         elif not path.exists():
             return "No such file or directory"
         else:
             return "not a regular file"
-    except OSError as error:  # a link that points to itself, say
+    except OSError as error:
         return error.strerror or str(error)
     if display_name(path) != str(path):
         return "the file name is not valid UTF-8 (rename the file)"

@@ -105,6 +105,7 @@ class ImportStore:
         self.pending: list[ImportItem] = []
         self.counts = {"imported": 0, "updated": 0, "unchanged": 0, "failed": 0}
         self.topic_addresses: dict[str, set[str]] = {}
+        self.linked_by_address = False  # set when a batch wrote old addresses or story URLs
 
     # -- Public -----------------------------------------------------------------------------
 
@@ -167,7 +168,8 @@ class ImportStore:
                     update_fields=["topic", "article"],
                 )
             self.topic_addresses = {}
-        link_by_old_address()
+        if self.linked_by_address:
+            link_by_old_address()
         return self.counts
 
     def save_one(self, item: ImportItem) -> Article:
@@ -190,27 +192,33 @@ class ImportStore:
 
     def _write(self, items: list[ImportItem]) -> list[Outcome]:
         keys = [item.key for item in items if item.key is not None]
-        existing = {
-            article.import_key: article
-            for article in Article.objects.select_for_update(of=("self",))
-            .select_related("source")
-            .filter(import_key__in=keys)
+        known = {
+            key: (pk, stored)
+            for key, pk, stored in Article.objects.filter(import_key__in=keys).values_list(
+                "import_key", "pk", "import_fingerprint"
+            )
         }
         outcomes, todo = [], []
         seen = set()
         for item in items:
-            article = existing.get(item.key)
+            pk, stored = known.get(item.key, (None, None))
             if item.key is not None and item.key in seen:
                 outcomes.append(
                     Outcome(item, "failed", error=f"imported twice in this run ({item.key})")
                 )
-            elif article is not None and article.import_fingerprint == item.fingerprint:
-                outcomes.append(Outcome(item, "unchanged", article_id=article.pk))
+            elif pk is not None and stored == item.fingerprint:
+                outcomes.append(Outcome(item, "unchanged", article_id=pk))
             else:
-                todo.append((item, article))
+                todo.append((item, pk))
             seen.add(item.key)
         if not todo:
             return outcomes
+        existing = Article.objects.select_for_update(of=("self",)).select_related("source")
+        existing = existing.in_bulk([pk for _, pk in todo if pk is not None])
+        todo = [(item, existing.get(pk)) for item, pk in todo]
+        self.linked_by_address = self.linked_by_address or any(
+            item.old_paths or any(story.url for story in item.parsed.related) for item, _ in todo
+        )
 
         sources = self._sources(todo)
         people = _named(Person, {n for item, _ in todo for n in _people_names(item.parsed)})
