@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "archive.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "articles.middleware.LegacyAddressMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

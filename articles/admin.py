@@ -9,6 +9,7 @@ from articles import admin_views, revisions
 from articles.models import (
     Article,
     Correction,
+    LegacyAddress,
     Person,
     RelatedStory,
     SlugRedirect,
@@ -40,6 +41,15 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(LegacyAddress)
+class LegacyAddressAdmin(admin.ModelAdmin):
+    """Addresses of the site an archive was imported from, redirecting to what they became."""
+
+    list_display = ["old_path", "article", "topic"]
+    search_fields = ["old_path", "article__headline", "topic__name"]
+    autocomplete_fields = ["article", "topic"]
 
 
 @admin.register(SlugRedirect)

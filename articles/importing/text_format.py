@@ -21,11 +21,11 @@ credits but were not understood are listed in ``ParsedArticle.notes``.
 """
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from articles.importing import credits
-from articles.importing.dates import DateProblem
+from articles.importing.credit_blocks import Block as _Block
+from articles.importing.credit_blocks import mark_zones, read_credits
 from articles.importing.parsed import ImportProblem, ParsedArticle, ParsedRelatedStory
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -37,24 +37,6 @@ LEAD_BLOCKS = 5  # credits are looked for in the first five …
 TAIL_BLOCKS = 8  # … and the last eight paragraphs
 SOURCE_NAME_MAX = 200
 SOURCE_DESCRIPTION_MAX = 300
-_SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[\"“¿¡A-ZÁÉÍÓÚÑ*_\[(])")
-
-
-@dataclass
-class _Block:
-    """A paragraph: consecutive non-blank lines, with the number of the first."""
-
-    lines: list[str]
-    line_no: int
-    zone: str = ""  # "lead" or "tail" when credits may be there
-
-    @property
-    def text(self) -> str:
-        return " ".join(line.strip() for line in self.lines)
-
-    @property
-    def indented(self) -> bool:
-        return self.lines[0][:1].isspace()
 
 
 def read_text(path: Path) -> str:
@@ -89,7 +71,7 @@ def parse_article(text: str) -> ParsedArticle:
 
     blocks, related = _split_related(blocks)
     parsed = ParsedArticle(headline=headline, body="", related=related)
-    blocks = _read_credits(_mark_zones(blocks), parsed)
+    blocks = read_credits(mark_zones(blocks, LEAD_BLOCKS, TAIL_BLOCKS), parsed)
     if not blocks:
         raise ImportProblem("no body: the file has a headline but no paragraphs")
     if parsed.dateline:
@@ -166,147 +148,6 @@ def _split_related(blocks: list[_Block]) -> tuple[list[_Block], list[ParsedRelat
             i += 1
         related.append(ParsedRelatedStory(title=title, summary=summary))
     return body, related
-
-
-# -- Credits -----------------------------------------------------------------------------------
-
-
-def _mark_zones(blocks: list[_Block]) -> list[_Block]:
-    """Mark the paragraphs where credits may be, and split a credit block written one item a
-    line (byline over translator credit, say) into one paragraph per line."""
-    out = []
-    for index, block in enumerate(blocks):
-        zone = "lead" if index < LEAD_BLOCKS else ""
-        if index >= len(blocks) - TAIL_BLOCKS and index >= 1:
-            zone = zone or "tail"
-        if zone and len(block.lines) > 1 and any(_is_credit_line(line) for line in block.lines):
-            out.extend(
-                _Block([line], block.line_no + offset, zone)
-                for offset, line in enumerate(block.lines)
-            )
-        else:
-            block.zone = zone
-            out.append(block)
-    return out
-
-
-def _is_credit_line(line: str) -> bool:
-    try:
-        return bool(
-            credits.read_credit_line(line)
-            or credits.read_attribution(line)
-            or credits.read_dateline_line(line)
-            or credits.is_rule(line)
-            or credits.is_caption(line)
-        )
-    except DateProblem:
-        return True
-
-
-def _read_credits(blocks: list[_Block], parsed: ParsedArticle) -> list[_Block]:
-    """Take the credits out of ``blocks`` into ``parsed``; return the body's blocks."""
-    found: list[tuple[credits.Credit, _Block]] = []
-    body: list[_Block] = []
-    for block in blocks:
-        if not block.zone:
-            body.append(block)
-            continue
-        text = block.text
-        kept = _read_block(text, block, found, before_text=not body)
-        if kept is None:
-            continue
-        if kept != text:
-            block = _Block([kept], block.line_no, block.zone)
-        elif credits.mentions_credit(text) and len(text) < 400:
-            parsed.notes.append(
-                f"line {block.line_no}: looks like a credit but was not understood; "
-                f"kept in the body: {text[:80]!r}"
-            )
-        body.append(block)
-    # A bare date or URL followed by text is part of the text after all.
-    last_text = max((block.line_no for block in body), default=0)
-    for credit, block in list(found):
-        if credit.weak and block.line_no < last_text:
-            found.remove((credit, block))
-            body.append(block)
-    body.sort(key=lambda block: block.line_no)
-    _merge(found, parsed)
-    return body
-
-
-def _read_block(text: str, block: _Block, found: list, before_text: bool) -> str | None:
-    """None if the whole paragraph was credits, else the text that is left of it."""
-    credit = _read_one(text, block, before_text)
-    if credit:
-        found.append((credit, block))
-        return None
-    sentences = _SENTENCE_END.split(text)
-    if len(sentences) < 2:
-        return text
-    kept, read_any = [], False
-    for sentence in sentences:
-        credit = _read_one(sentence, block, before_text, sentence_only=True)
-        if credit:
-            found.append((credit, block))
-            read_any = True
-        else:
-            kept.append(sentence)
-    if not read_any:
-        return text
-    return " ".join(kept) if kept else None
-
-
-def _read_one(
-    text: str, block: _Block, before_text: bool, sentence_only: bool = False
-) -> credits.Credit | None:
-    try:
-        credit = credits.read_attribution(text)
-        if credit is None and sentence_only:
-            # Inside a paragraph, only credits that name themselves ("Translated by …").
-            credit = credits.read_credit_line(text)
-            if credit and (credit.weak or credit.kind not in ("translators", "original-url")):
-                credit = None
-        elif credit is None:
-            credit = credits.read_credit_line(text) or credits.read_dateline_line(text)
-    except DateProblem as problem:
-        raise ImportProblem(f"line {block.line_no}: {problem} in the credits") from None
-    if credit and credit.kind == "date" and before_text:
-        # A bare date above the text is the dateline; below it, the original's date.
-        credit = credits.Credit(
-            kind="dateline", dateline=text.strip().rstrip("."), published_on=credit.published_on
-        )
-    return credit
-
-
-# Which kinds of credit may say where the original appeared, strongest first.
-_SOURCE_PRIORITY = {"attribution": 0, "source": 1, "byline": 2}
-
-
-def _merge(found: list[tuple[credits.Credit, _Block]], parsed: ParsedArticle) -> None:
-    by_strength = sorted(found, key=lambda item: _SOURCE_PRIORITY.get(item[0].kind, 9))
-    for credit, _block in by_strength:
-        if credit.source and not parsed.source_name:
-            parsed.source_name = credit.source
-            parsed.source_description = credit.description
-        parsed.add_people("authors", credit.authors)
-        parsed.add_people("translators", credit.translators)
-        if credit.language and not parsed.original_language:
-            parsed.original_language = credit.language
-        if credit.url and not parsed.original_url:
-            parsed.original_url = credit.url
-        if credit.dateline and not parsed.dateline:
-            parsed.dateline = credit.dateline
-    # The date: an attribution's or a credit block's first; a dateline's only if nothing else.
-    dated = [(c, b) for c, b in found if c.published_on and c.kind != "dateline"]
-    dated += [(c, b) for c, b in found if c.published_on and c.kind == "dateline"]
-    for credit, block in dated:
-        if parsed.original_published_on is None:
-            parsed.original_published_on = credit.published_on
-        elif credit.published_on != parsed.original_published_on and credit.kind != "dateline":
-            parsed.notes.append(
-                f"line {block.line_no}: a second date ({credit.published_on:%B %d, %Y}) "
-                f"differs from the original date; kept the first"
-            )
 
 
 def _check_lengths(parsed: ParsedArticle) -> None:

@@ -19,6 +19,14 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
+class LegacyAddressQuerySet(models.QuerySet):
+    def visible(self):
+        """Addresses whose target readers may see: a topic, or a published article."""
+        return self.filter(
+            Q(topic__isnull=False) | Q(article__in=Article.objects.published().values("pk"))
+        )
+
+
 class LegacyAddress(models.Model):
     """An address on the site an archive came from (a WordPress permalink, "/?p=123", a
     category or tag page). Requests for it are answered with a permanent redirect to the
@@ -33,6 +41,8 @@ class LegacyAddress(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_addresses"
     )
+
+    objects = LegacyAddressQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "legacy addresses"

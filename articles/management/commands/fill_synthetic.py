@@ -10,7 +10,6 @@ articles (their import key starts with "synthetic-") first.
 """
 
 import datetime
-import itertools
 import random
 import time
 
@@ -20,59 +19,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Person, Source, Topic
+from articles.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.text import headline_key
 
 KEY_PREFIX = "synthetic-"
-
-COMMON = """the of and to in a is that for on was with as by at from it his her their said
-which government president this has have be are were not but an who had its they or been
-would also more after over about against people year new than one two first last other
-could when into between during under while since before all some most many such""".split()
-WORDS = """election elections vote voters congress senate reform court ruling judge union
-strike workers farmers teachers students protest march mining lithium gold water drought
-rain harvest corn prices inflation economy wages pension migrants border asylum embassy
-treaty minister ministry foreign relations sovereignty interference police army military
-guard violence security cartel disappeared families justice investigation prosecutor
-corruption allegations trial sentence prison rebellion coup legislature decree budget
-health hospital vaccine school university science culture music festival organ grinders
-railway train airport highway energy electricity oil pemex refinery gas solar wind forest
-indigenous communities land territory autonomy zapatista assembly cooperative market
-housing rent city state municipal governor mayor senator deputy party left right opposition
-morena conservative liberal press journalist newspaper conference morning statement report
-agreement negotiation tariff trade exports imports dollar peso bank debt loan investment
-company companies canadian mining concessions environmental damage river contamination
-""".split()
-NAMES = """Sheinbaum Obrador López Andrés Manuel Claudia Ebrard Marcelo Chávez Betssy Castillo
-Pedro Boluarte Dina Jerí José Zela Hugo Vidarte Óscar Mañanera Perú México Oaxaca Chiapas
-Guerrero Michoacán Zacatecas Sonora Chihuahua Coahuila Yucatán Tabasco Veracruz Puebla Jalisco
-Acapulco Lima Bogotá Quito Caracas Havana Tegucigalpa Managua Petro Lula Boric Arce Maduro
-Zócalo Tlatelolco Ayotzinapa Gertz Harfuch Nahle Rocío Ramírez García Hernández Martínez
-""".split()
-SOURCES = [
-    ("La Jornada", "Mexico’s premier left wing daily newspaper"),
-    ("Desinformémonos", "an independent Mexican news site"),
-    ("Proceso", "a Mexican weekly news magazine"),
-    ("Página/12", "an Argentine daily newspaper"),
-    ("Brasil de Fato", "a Brazilian weekly newspaper"),
-]
-TOPICS = """Mining; Migration; Elections; Indigenous rights; Labor; Peru; Cuba; Water; Energy;
-Security; Justice; Press freedom; Economy; Agriculture; Environment; Health; Education;
-Foreign relations; Corruption; Protests; Women; Housing; Culture; Transport; Disappeared;
-Military; Trade; Land; Courts; Mañanera""".split(";")
-
-
-SYLLABLES = """ba be bi bo da de di do fa fe fi ga go ka ke ki la le li lo ma me mi mo na ne ni
-no pa pe pi po ra re ri ro sa se si so ta te ti to va ve vi za zo""".split()
-
-
-def _vocabulary(rng, size=30_000):
-    """A Zipf-like vocabulary: function words very often, topical words and names rarely,
-    and a long tail of invented words, as in real text."""
-    invented = sorted({"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size)})
-    rng.shuffle(invented)
-    words = COMMON + invented
-    weights = itertools.accumulate(1 / (rank + 1) for rank in range(len(words)))
-    return words, list(weights)  # cumulative, for random.choices
 
 
 class Command(BaseCommand):
@@ -102,7 +52,7 @@ class Command(BaseCommand):
         ]
         people = self._people(rng)
         first = Article.objects.filter(import_key__startswith=KEY_PREFIX).count()
-        words, weights = _vocabulary(rng)
+        words, weights = vocabulary(rng)
         done = 0
         while done < count:
             size = min(batch, count - done)

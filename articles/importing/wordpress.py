@@ -1,0 +1,401 @@
+"""WordPress exports (WXR 1.0–1.2, the file Tools → Export writes; WordPress.com's too).
+
+The file is read as a stream (``iterparse``, each ``<item>`` dropped once read), so a 200 MB
+export needs no more memory than a small one. It is read twice: :func:`check_export` first
+reads it to the end to prove it is well-formed WXR, so a broken file writes nothing; then
+:func:`read_export` yields the site, its categories and tags, and the posts.
+
+:func:`post_to_item` makes one post an :class:`~articles.importing.store.ImportItem`:
+
+* headline, slug, body (HTML → Markdown, see ``wordpress_html``), excerpt → dek, publication
+  time (``post_date_gmt``; a draft's local ``post_date`` in ``TIME_ZONE``);
+* status: publish → published, future → published at its (future) time, pending → in review,
+  draft → draft; private and password-protected posts → draft (never shown to readers);
+* the credits in the body (the text importer's grammar) → source, original date and URL,
+  authors, translators; the post's WordPress author is credited as translator when the text
+  names none (on a translation site, whoever posts a translation is usually its translator);
+* categories and tags → topics, except a category that names the publication the credits
+  name (that is the source);
+* a trailing list of links to the site's own posts → related stories, linked to the imported
+  articles by their old addresses at the end of the run;
+* old addresses: the permalink (``<link>``), ``/?p=ID``, and ``/category/…/``, ``/tag/…/``,
+  ``/?cat=ID``, ``/?tag=slug`` for the topics.
+
+Pages, attachments, menu items, revisions, custom post types, trashed posts and auto-drafts
+are skipped and counted.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from articles.importing import credits
+from articles.importing.credit_blocks import plain, take_credits_from_markdown
+from articles.importing.dates import DateProblem, check_range
+from articles.importing.parsed import ImportProblem, ParsedArticle
+from articles.importing.store import ImportItem, fingerprint
+from articles.importing.wordpress_html import to_markdown
+from articles.markup import render_markdown
+from articles.models import Article
+
+WP_PREFIX = "{http://wordpress.org/export/"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+LEAD_BLOCKS, TAIL_BLOCKS = 4, 6
+STATUSES = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.PUBLISHED,
+    "pending": Article.Status.REVIEW,
+    "draft": Article.Status.DRAFT,
+    "private": Article.Status.DRAFT,
+}
+SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
+
+
+class WxrProblem(Exception):
+    """The file itself is not a WordPress export that can be read."""
+
+
+@dataclass
+class Site:
+    title: str = ""
+    url: str = ""  # the blog's base address, e.g. "https://solidarity.example.org"
+    authors: dict[str, str] = field(default_factory=dict)  # login → display name
+    # term id / slug → (name, path of its archive page)
+    categories: dict[str, tuple[str, str]] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # slug → name
+
+
+@dataclass
+class Post:
+    """One ``<item>``, as plain values (it crosses to worker processes)."""
+
+    post_id: str
+    title: str = ""
+    link: str = ""
+    guid: str = ""
+    pub_date: str = ""
+    creator: str = ""
+    content: str = ""
+    excerpt: str = ""
+    post_date: str = ""
+    post_date_gmt: str = ""
+    post_name: str = ""
+    status: str = ""
+    post_type: str = ""
+    password: str = ""
+    categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
+
+    @property
+    def label(self) -> str:
+        return f"post {self.post_id} “{self.title or '(no title)'}”"
+
+
+# -- Reading the file ------------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    """ "{http://wordpress.org/export/1.2/}post_id" → "wp:post_id" (any WXR version)."""
+    if tag.startswith(WP_PREFIX):
+        prefix = "excerpt:" if "/excerpt/" in tag else "wp:"
+        return prefix + tag.rsplit("}", 1)[1]
+    return tag
+
+
+def _events(path):
+    try:
+        yield from iterparse(str(path), events=("start", "end"), forbid_dtd=True)
+    except ParseError as error:
+        line, column = error.position
+        reason = str(error).split(":")[0]
+        raise WxrProblem(f"not well-formed XML at line {line}, column {column}: {reason}") from None
+    except DefusedXmlException as error:
+        raise WxrProblem(f"refused: {error}") from None
+    except OSError as error:
+        raise WxrProblem(error.strerror or str(error)) from None
+
+
+def check_export(path) -> int:
+    """Read the whole file once; return the number of ``<item>`` elements, or raise
+    :class:`WxrProblem` naming what is wrong (not XML, not WXR, cut short…)."""
+    depth, items, root, version = 0, 0, None, None
+    channel = None
+    for event, element in _events(path):
+        if event == "start":
+            depth += 1
+            if root is None:
+                root = element.tag
+                if root != "rss":
+                    raise WxrProblem(f"not a WordPress export: the document is <{root}>, not <rss>")
+            elif depth == 2 and element.tag == "channel":
+                channel = element
+            continue
+        depth -= 1
+        tag = _local(element.tag)
+        if tag == "wp:wxr_version":
+            version = (element.text or "").strip()
+        if tag == "item":
+            items += 1
+        if depth == 2 and channel is not None:
+            channel.clear()  # keep memory flat
+    if channel is None:
+        raise WxrProblem("not a WordPress export: no <channel>")
+    if version is None:
+        raise WxrProblem("not a WordPress export: no <wp:wxr_version> (is this a plain RSS feed?)")
+    return items
+
+
+def read_export(path) -> Iterator[Site | Post]:
+    """The site (once its header is read, before the first post), then each post."""
+    site = Site()
+    channel = None
+    site_sent = False
+    depth = 0
+    for event, element in _events(path):
+        if event == "start":
+            depth += 1
+            if depth == 2 and element.tag == "channel":
+                channel = element
+            continue
+        depth -= 1
+        if depth != 2:
+            continue  # only the channel's own children matter
+        tag = _local(element.tag)
+        if tag == "item":
+            if not site_sent:
+                site_sent = True
+                yield site
+            yield _post(element)
+        elif tag == "link" and not site.url:
+            site.url = (element.text or "").strip().rstrip("/")
+        elif tag == "wp:base_blog_url":
+            site.url = (element.text or "").strip().rstrip("/") or site.url
+        elif tag == "title":
+            site.title = (element.text or "").strip()
+        elif tag == "wp:author":
+            login = _text(element, "wp:author_login")
+            site.authors[login] = _text(element, "wp:author_display_name") or login
+        elif tag == "wp:category":
+            _category(element, site)
+        elif tag == "wp:tag":
+            site.tags[_text(element, "wp:tag_slug")] = _text(element, "wp:tag_name")
+        if channel is not None:
+            channel.clear()
+    if not site_sent:
+        yield site
+
+
+def _text(element, name: str) -> str:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _category(element, site: Site) -> None:
+    slug = _text(element, "wp:category_nicename")
+    name = _text(element, "wp:cat_name") or slug
+    parent = _text(element, "wp:category_parent")
+    path = slug
+    if parent and parent in site.categories:
+        path = site.categories[parent][1] + "/" + slug
+    site.categories[slug] = (name, path)
+    term_id = _text(element, "wp:term_id")
+    if term_id:
+        site.categories["id:" + term_id] = (name, path)
+
+
+def _post(element) -> Post:
+    post = Post(post_id="")
+    for child in element:
+        tag, text = _local(child.tag), child.text or ""
+        if tag == "title":
+            post.title = " ".join(text.split())
+        elif tag == "link":
+            post.link = text.strip()
+        elif tag == "guid":
+            post.guid = text.strip()
+        elif tag == "pubDate":
+            post.pub_date = text.strip()
+        elif tag == CREATOR:
+            post.creator = text.strip()
+        elif tag == CONTENT:
+            post.content = text
+        elif tag == "excerpt:encoded":
+            post.excerpt = text
+        elif tag == "category":
+            post.categories.append(
+                (child.get("domain", ""), child.get("nicename", ""), " ".join(text.split()))
+            )
+        elif tag.startswith("wp:"):
+            name = tag[3:]
+            value = text.strip()
+            if name == "post_id":
+                post.post_id = value
+            elif name in ("post_date", "post_date_gmt", "post_name", "status", "post_type"):
+                setattr(post, name, value)
+            elif name == "post_password":
+                post.password = value
+    return post
+
+
+# -- A post as an article ------------------------------------------------------------------------
+
+
+class Skipped(Exception):
+    """Not an article: a page, an attachment, a trashed post… (the message says which)."""
+
+
+def post_to_item(post: Post, site: Site) -> ImportItem:
+    """The post as an item for the store, or :class:`Skipped`, or :class:`ImportProblem`
+    naming what is wrong with it. Runs in worker processes: no database."""
+    if post.post_type and post.post_type != "post":
+        raise Skipped(post.post_type)
+    if post.status in SKIPPED_STATUSES:
+        raise Skipped(post.status)
+    if not post.post_id:
+        raise ImportProblem("no <wp:post_id>")
+    if not post.title:
+        raise ImportProblem("no title")
+    if not strip_tags(post.content).strip() and "<img" not in post.content:
+        raise ImportProblem("empty content")
+    status = STATUSES.get(post.status)
+    if status is None:
+        raise ImportProblem(f"unknown status {post.status!r}")
+    published_at = _publication_time(post)
+
+    markdown, related = to_markdown(post.content, site.url)
+    parsed = ParsedArticle(headline=post.title, body="", related=related)
+    parsed.body = take_credits_from_markdown(markdown, parsed, LEAD_BLOCKS, TAIL_BLOCKS)
+    if not parsed.body.strip():
+        raise ImportProblem("empty content (only credits)")
+    parsed.published_at = published_at
+    parsed.dek = _dek(post.excerpt)
+    if not parsed.dateline:
+        first = parsed.body.split("\n\n", 1)[0]
+        parsed.dateline = credits.leading_dateline(plain(first))
+    if not parsed.translators and post.creator:
+        parsed.translators = [site.authors.get(post.creator, post.creator)]
+    parsed.topics = _topics(post, parsed)
+    note = "Imported from WordPress"
+    if post.status == "private" or post.password:
+        status = Article.Status.DRAFT
+        note += " (private or password-protected there: kept as a draft)"
+        parsed.notes.append("private or password-protected in WordPress: imported as a draft")
+
+    host = urlsplit(site.url).netloc or "wordpress"
+    return ImportItem(
+        parsed=parsed,
+        key=f"wp:{host}:{post.post_id}",
+        label=post.label,
+        fingerprint=_fingerprint(post),
+        status=status,
+        slug=unquote(post.post_name),
+        old_paths=_old_paths(post),
+        note=note,
+        body_html=render_markdown(parsed.body),
+    )
+
+
+def _publication_time(post: Post) -> datetime:
+    gmt = post.post_date_gmt
+    try:
+        if gmt and not gmt.startswith("0000"):
+            value = datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        elif post.post_date and not post.post_date.startswith("0000"):
+            value = timezone.make_aware(datetime.strptime(post.post_date, "%Y-%m-%d %H:%M:%S"))
+        elif post.pub_date:
+            value = parsedate_to_datetime(post.pub_date)
+        else:
+            raise ImportProblem("no publication date")
+    except (ValueError, TypeError, OverflowError):
+        shown = gmt if gmt and not gmt.startswith("0000") else post.post_date or post.pub_date
+        raise ImportProblem(f"malformed date {shown!r}") from None
+    try:
+        check_range(value.date())
+    except DateProblem as problem:
+        if post.status != "future":
+            raise ImportProblem(str(problem)) from None
+    return value
+
+
+def _dek(excerpt: str) -> str:
+    text = " ".join(strip_tags(excerpt or "").split())
+    return Truncator(text).chars(500) if text else ""
+
+
+def _topics(post: Post, parsed: ParsedArticle) -> list[str]:
+    source = parsed.source_name.casefold()
+    names = []
+    for domain, _slug, name in post.categories:
+        if domain not in ("category", "post_tag") or not name:
+            continue
+        if name.casefold() == source or name.casefold() == "uncategorized":
+            continue
+        if name.casefold() not in {n.casefold() for n in names}:
+            names.append(name[:100])
+    return names
+
+
+def _old_paths(post: Post) -> list[str]:
+    paths = []
+    for url in (post.link, post.guid):
+        parts = urlsplit(url)
+        if parts.path or parts.query:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            if path not in paths and path != "/":
+                paths.append(path[:500])
+    by_id = f"/?p={post.post_id}"
+    if by_id not in paths:
+        paths.append(by_id)
+    return paths
+
+
+def _fingerprint(post: Post) -> str:
+    digest = hashlib.sha256()
+    for value in (
+        post.title,
+        post.content,
+        post.excerpt,
+        post.status,
+        post.post_date,
+        post.post_date_gmt,
+        post.post_name,
+        post.password and "protected",
+        post.creator,
+        repr(post.categories),
+    ):
+        digest.update((value or "").encode())
+        digest.update(b"\x00")
+    return fingerprint(digest.hexdigest())
+
+
+def topic_addresses(post: Post, site: Site, topics: list[str]) -> list[tuple[str, str]]:
+    """The post's old category and tag pages, as (topic name, path), for the topics it
+    became: ``/category/parent/child/``, ``/?cat=ID``, ``/tag/slug/``, ``/?tag=slug``."""
+    used = {name.casefold() for name in topics}
+    found = []
+    for domain, slug, name in post.categories:
+        if name.casefold() not in used or not slug:
+            continue
+        if domain == "category":
+            path = site.categories.get(slug, (name, slug))[1]
+            found.append((name, f"/category/{path}/"))
+            found += [
+                (name, f"/?cat={key[3:]}")
+                for key, (_, known) in site.categories.items()
+                if key.startswith("id:") and known == path
+            ]
+        elif domain == "post_tag":
+            found += [(name, f"/tag/{slug}/"), (name, f"/?tag={slug}")]
+    return found

@@ -1,0 +1,50 @@
+"""Old addresses answer with permanent redirects.
+
+An archive moved in from WordPress brings its old links with it (``LegacyAddress``): post
+permalinks, ``/?p=123``, category and tag pages. The lookup costs a query only when the site
+would answer 404, or for the home page with WordPress's query parameters (``/?p=…``,
+``/?cat=…``, ``/?tag=…``, ``/?page_id=…``), which the home page would otherwise ignore.
+An address is only redirected to what readers may see: a draft's old address stays 404.
+"""
+
+from urllib.parse import quote, unquote
+
+from django.http import HttpResponsePermanentRedirect
+
+from articles.models import LegacyAddress
+
+WORDPRESS_QUERY_KEYS = ("p", "page_id", "cat", "tag")
+
+
+class LegacyAddressMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        readable = request.method in ("GET", "HEAD")
+        wordpress_query = any(key in request.GET for key in WORDPRESS_QUERY_KEYS)
+        if readable and request.path == "/" and wordpress_query:
+            redirect = self.redirect_for(request)
+            if redirect is not None:
+                return redirect
+        response = self.get_response(request)
+        if readable and response.status_code == 404:
+            return self.redirect_for(request) or response
+        return response
+
+    def redirect_for(self, request):
+        path = request.path
+        candidates = {path, unquote(path), quote(unquote(path), safe="/")}
+        candidates |= {c.rstrip("/") if c.endswith("/") else c + "/" for c in set(candidates)}
+        for key in WORDPRESS_QUERY_KEYS:
+            if path == "/" and key in request.GET:
+                candidates.add(f"/?{key}={request.GET[key]}")
+        found = (
+            LegacyAddress.objects.filter(old_path__in=candidates)
+            .visible()
+            .select_related("article", "topic")
+            .first()
+        )
+        if found is None:
+            return None
+        return HttpResponsePermanentRedirect(found.target.get_absolute_url())

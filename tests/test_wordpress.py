@@ -1,0 +1,273 @@
+"""Moving a WordPress site in: tests/fixtures/wordpress/solidarity.xml holds the cases."""
+
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.importing.wordpress_html import autop, to_markdown
+from articles.models import Article, LegacyAddress, RelatedStory, Source, Topic
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = Path(__file__).resolve().parent / "fixtures" / "wordpress" / "solidarity.xml"
+SITE = "https://solidarity.example.org"
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_wordpress", *map(str, args), stdout=out, stderr=err)
+        ok = True
+    except CommandError as exc:
+        err.write(f"CommandError: {exc}\n")
+        ok = False
+    return ok, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def imported():
+    ok, out, err = run(EXPORT)
+    return ok, out, err
+
+
+def test_posts_become_articles_with_their_status(imported):
+    ok, out, err = imported
+    statuses = dict(Article.objects.values_list("headline", "status"))
+    assert statuses == {
+        "Lithium Belongs to the Nation": "published",
+        "The Concessions Nobody Reads": "published",
+        "A Future Post": "published",
+        "A Draft in Progress": "draft",
+        "Waiting for Review": "review",
+        "Members Only": "draft",
+        "Behind a Password": "draft",
+    }
+
+
+def test_a_bad_post_gets_one_line_and_the_rest_import(imported):
+    ok, out, err = imported
+    assert not ok
+    assert "post 108 “A Broken Date”: malformed date '2025-13-45 99:00:00'" in err
+    assert "post 109 “Nothing Inside”: empty content" in err
+    assert "7 imported, 0 updated, 0 unchanged, 2 failed" in err
+    assert "skipped: 1 attachment, 1 nav_menu_item, 1 page, 1 revision, 1 trash" in err
+
+
+def test_readers_see_only_what_was_public(imported, client):
+    published = set(Article.objects.published().values_list("headline", flat=True))
+    assert published == {"Lithium Belongs to the Nation", "The Concessions Nobody Reads"}
+    future = Article.objects.get(headline="A Future Post")
+    assert future.published_at == datetime.datetime(2099, 1, 1, 10, 0, tzinfo=datetime.UTC)
+    for article in Article.objects.exclude(headline__in=published):
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_the_post_keeps_its_slug_time_excerpt_and_credits(imported):
+    article = Article.objects.select_related("source").get(slug="lithium-belongs-to-the-nation")
+    assert article.published_at == datetime.datetime(2025, 3, 4, 18, 30, tzinfo=datetime.UTC)
+    assert article.dek == "Congress makes lithium the nation's property."
+    assert article.source.name == "La Jornada"
+    assert article.source.description == "Mexico's premier left wing daily newspaper"
+    assert article.original_published_on == datetime.date(2025, 3, 3)
+    assert article.original_url == "https://www.jornada.com.mx/2025/03/03/politica/litio"
+    assert [p.name for p in article.authors.all()] == ["Ana Ruiz"]
+    assert [p.name for p in article.translators.all()] == ["Tomás Reyes"]  # the WP author
+    assert article.dateline == "Mexico City"
+    assert article.import_key == "wp:solidarity.example.org:101"
+
+
+def test_credits_in_the_text_win_over_the_wordpress_author(imported):
+    article = Article.objects.get(headline="The Concessions Nobody Reads")
+    assert [p.name for p in article.translators.all()] == ["Solidarity Translation Collective"]
+    assert article.source.name == "Contralínea"
+    assert article.original_published_on == datetime.date(2025, 3, 9)
+
+
+def test_categories_and_tags_become_topics_except_the_source(imported):
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    assert sorted(t.name for t in article.topics.all()) == ["Lithium", "Mining"]
+    assert not Topic.objects.filter(name="La Jornada").exists()
+    assert Source.objects.filter(name="La Jornada").exists()
+
+
+def test_the_body_is_clean_markdown_with_images_and_captions(imported):
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    body, html = article.body, article.body_html
+    assert "wp:paragraph" not in body and "[caption" not in body and "style=" not in html
+    assert body.startswith("Mexico City. Congress approved")
+    assert "By Ana Ruiz" not in body and "originally appeared" not in body
+    assert "Original:" not in body and "Related" not in body
+    assert (
+        '<img alt="Deputies vote in Congress" '
+        'src="https://solidarity.example.org/wp-content/uploads/2025/03/congress.jpg">'
+    ) in html
+    assert '<p class="caption">Deputies vote on the reform. (Photo: Cuartoscuro)</p>' in html
+    assert "<h2>What the Reform Says</h2>" in html
+    assert "<li>A state company <em>will</em> mine it.</li>" in html
+    assert "<blockquote>\n<p>“The lithium is ours,” said the deputy.</p>\n</blockquote>" in html
+    assert "\xa0" not in body
+
+
+def test_a_classic_editor_post_gets_its_paragraphs(imported):
+    article = Article.objects.get(headline="The Concessions Nobody Reads")
+    assert article.body_html == (
+        "<p>Mining companies hold concessions over a sixth of the country.<br>\n"
+        "Most communities learn of them only when the machines arrive.</p>\n"
+        "<p>The concessions are granted for fifty years &amp; can be renewed.</p>"
+    )
+
+
+def test_the_trailing_related_list_links_to_the_imported_post(imported):
+    story = RelatedStory.objects.get()
+    assert story.article.slug == "lithium-belongs-to-the-nation"
+    assert story.title == "The Concessions Nobody Reads"
+    assert story.summary == "who holds the mining concessions"
+    assert story.target.slug == "the-concessions-nobody-reads"
+
+
+def test_a_permalink_that_is_still_the_address_just_works(imported, client):
+    response = client.get("/2025/03/04/lithium-belongs-to-the-nation/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/?p=101", "lithium-belongs-to-the-nation"),
+        ("/2025/03/10/the-concessions-nobody-reads", "the-concessions-nobody-reads"),
+        ("/?p=102", "the-concessions-nobody-reads"),
+    ],
+)
+def test_old_post_addresses_redirect_permanently(imported, client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == Article.objects.get(slug=new).get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "old, topic",
+    [
+        ("/category/mexico/mining/", "mining"),
+        ("/?cat=4", "mining"),
+        ("/tag/lithium/", "lithium"),
+        ("/?tag=lithium", "lithium"),
+    ],
+)
+def test_old_category_and_tag_addresses_redirect_to_topics(imported, client, old, topic):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == f"/topics/{topic}/"
+
+
+def test_old_addresses_of_hidden_posts_stay_404(imported, client):
+    assert LegacyAddress.objects.filter(old_path="/?p=106").exists()
+    assert client.get("/?p=106").status_code == 200  # the home page, not the private post
+    assert client.get("/2025/04/03/members-only/").status_code == 404
+
+
+def test_reimporting_updates_instead_of_duplicating(imported, tmp_path):
+    ok, out, err = run(EXPORT)
+    assert "0 imported, 0 updated, 7 unchanged, 2 failed" in err
+    changed = tmp_path / "changed.xml"
+    changed.write_text(
+        EXPORT.read_text(encoding="utf-8").replace(
+            "Scheduled for later.", "Scheduled for later, and changed."
+        ),
+        encoding="utf-8",
+    )
+    ok, out, err = run(changed)
+    assert "0 imported, 1 updated, 6 unchanged, 2 failed" in err
+    assert Article.objects.count() == 7
+    assert "and changed" in Article.objects.get(headline="A Future Post").body
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "not well-formed XML at line 1, column 0"),
+        (b"<html><body>not an export</body></html>", "the document is <html>, not <rss>"),
+        (
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>'
+            b"<item><title>x</title></item></channel></rss>",
+            "no <wp:wxr_version> (is this a plain RSS feed?)",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">]><rss>&a;</rss>',
+            "refused",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_wordpress_export_writes_nothing(tmp_path, content, message):
+    path = tmp_path / "export.xml"
+    path.write_bytes(content)
+    ok, out, err = run(path)
+    assert not ok
+    assert message in err and "nothing was imported" in err
+    assert not Article.objects.exists()
+
+
+def test_an_export_cut_short_writes_nothing(tmp_path):
+    text = EXPORT.read_text(encoding="utf-8")
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[: text.index("A Broken Date")], encoding="utf-8")
+    ok, out, err = run(cut)
+    assert not ok and "not well-formed XML" in err
+    assert not Article.objects.exists() and not Topic.objects.exists()
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    ok, out, err = run("--dry-run", EXPORT)
+    assert "== post 101 “Lithium Belongs to the Nation” → published" in out
+    assert "source: La Jornada" in out
+    assert not Article.objects.exists()
+
+
+def test_an_export_from_wxr_1_1_reads_the_same(tmp_path):
+    older = tmp_path / "old.xml"
+    older.write_text(
+        EXPORT.read_text(encoding="utf-8").replace("export/1.2/", "export/1.1/"), encoding="utf-8"
+    )
+    run(older)
+    assert Article.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_export_streams_through_worker_processes(tmp_path):
+    from articles.management.commands.generate_wordpress_export import write_export
+
+    path = tmp_path / "big.xml"
+    write_export(path, posts=250, seed=3)
+    ok, out, err = run("--workers", "2", path)
+    assert ok, err
+    assert Article.objects.count() == 250
+    assert RelatedStory.objects.filter(target__isnull=False).exists()
+
+
+def test_shortcodes_and_wpautop():
+    markdown, related = to_markdown(
+        "Line one\nline two\n\n[embed]https://video.example.org/v/1[/embed]\n\n"
+        '[gallery ids="1,2"] [sic] [1]',
+        SITE,
+    )
+    assert markdown == (
+        "Line one  \nline two\n\n<https://video.example.org/v/1>\n\n\\[sic\\] \\[1\\]\n"
+    )
+    assert autop("<p>Already</p>") == "<p>Already</p>"
+
+
+def test_markup_typed_as_text_in_a_post_stays_text():
+    markdown, _ = to_markdown("<p>&lt;script&gt;alert(1)&lt;/script&gt; *not emphasis*</p>", SITE)
+    from articles.markup import render_markdown
+
+    assert render_markdown(markdown) == (
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; *not emphasis*</p>"
+    )
+
+
+def test_a_list_of_other_sites_links_at_the_end_stays_in_the_body():
+    html = '<p>Text.</p><h3>Related</h3><ul><li><a href="https://other.org/x">X</a></li></ul>'
+    markdown, related = to_markdown(html, SITE)
+    assert related == [] and "[X](https://other.org/x)" in markdown
