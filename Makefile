@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Local development runs with DEBUG on unless the environment says otherwise.
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check bench clean
+.PHONY: run test install migrate seed lint check bench bench-import clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ bench: install
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear
 	EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0 \
 		$(BIN)/python manage.py benchmark_pages --requests 300
+
+# Import benchmark: FILES generated text files and a POSTS-post WordPress export (kept in
+# var/bench/), imported into the embedded server's "archive_import_bench" database.
+FILES ?= 10000
+POSTS ?= 50000
+bench-import: install
+	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) migrate --noinput -v0
+	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) benchmark_import --files $(FILES) --posts $(POSTS)
 
 clean:
 	rm -rf $(VENV) var

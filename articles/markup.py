@@ -5,6 +5,7 @@ then bleach keeps only an allow-list of tags and attributes and only http(s)/mai
 ``style`` attribute, no event handler, no ``javascript:`` or ``data:`` URL survives.
 """
 
+import threading
 from html import escape
 
 import bleach
@@ -53,12 +54,25 @@ def sanitize_html(html: str) -> str:
     return _cleaner.clean(html)
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One converter per thread, reset between documents: building one costs more than
+    converting a short article."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        _local.converter = converter
+    return converter
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that is safe to show to readers.
 
     A level-one heading in the body is demoted: the page's ``<h1>`` is the headline.
     """
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = _markdown().reset().convert(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>").replace("<h1 ", "<h2 ")
     return sanitize_html(html)
 

@@ -69,9 +69,10 @@ def record(article, user=None, note="") -> Revision | None:
     return record_many([article.pk], user, note).get(article.pk)
 
 
-def record_many(article_ids, user=None, note="") -> dict[int, Revision]:
+def record_many(article_ids, user=None, note="", insert=None) -> dict[int, Revision]:
     """Keep each article as it is now as a new version, skipping those whose newest version
-    is the same; a fixed number of queries for any number of articles."""
+    is the same; a fixed number of queries for any number of articles. ``insert(model,
+    rows)`` writes the new versions (default: ``bulk_create``; the importers use COPY)."""
     current = snapshots(article_ids)
     latest = {
         revision.article_id: revision
@@ -87,7 +88,10 @@ def record_many(article_ids, user=None, note="") -> dict[int, Revision]:
             continue
         number = previous.number + 1 if previous else 1
         new.append(Revision(article_id=article_id, number=number, user=user, note=note, data=data))
-    Revision.objects.bulk_create(new)
+    if insert is None:
+        Revision.objects.bulk_create(new)
+    else:
+        insert(Revision, new)
     return {revision.article_id: revision for revision in new}
 
 

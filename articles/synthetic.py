@@ -97,13 +97,14 @@ ATTRIBUTIONS = [
 ]
 
 
-def text_article(writer, rng, number: int, total: int, when) -> str:
-    """One synthetic article in the archive's text format (about 8 KB), with a credit in one
-    of the shapes the importer reads and zero to three related stories."""
+def text_article(writer, rng, number: int, total: int, when, length=(14, 22)) -> str:
+    """One synthetic article in the archive's text format (about 8 KB with the default
+    ``length`` in paragraphs), with a credit in one of the shapes the importer reads and zero
+    to three related stories."""
     theme = writer.theme()
     source, description = rng.choice(SOURCES)
     author = f"{rng.choice(['Ana', 'Luis', 'Sofía', 'Raúl'])} {rng.choice(['Ruiz', 'Soto'])}"
-    paragraphs = writer.paragraphs(theme, 10, 16)
+    paragraphs = writer.paragraphs(theme, *length)
     credit = rng.choice(ATTRIBUTIONS).format(
         date=when, source=source, description=description, author=author
     )

@@ -36,6 +36,8 @@ class ParsedArticle:
     notes: list[str] = field(default_factory=list)
     # Set by importers that know the exact time (WordPress); text files use the original date.
     published_at: datetime | None = None
+    # The body rendered, when the parser could write it directly (else None: render it).
+    body_html: str | None = None
 
     @property
     def subheadings(self) -> list[str]:

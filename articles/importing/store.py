@@ -28,11 +28,13 @@ from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import revisions
+from articles.importing.copy import copy_insert
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.models import (
     Article,
@@ -118,6 +120,16 @@ class ImportStore:
         """Report an item that could not even be read."""
         item = ImportItem(parsed=ParsedArticle(headline="", body=""), key=None, label=label)
         self._done(Outcome(item, "failed", error=error))
+
+    def fingerprints(self, keys: list[str]) -> dict[str, str]:
+        """``{import key: fingerprint}`` of the articles already imported under ``keys``."""
+        known = Article.objects.filter(import_key__in=keys)
+        return dict(known.values_list("import_key", "import_fingerprint"))
+
+    def unchanged(self, label: str) -> None:
+        """Report an item whose input is the same as at its last import (nothing to do)."""
+        item = ImportItem(parsed=ParsedArticle(headline="", body=""), key=None, label=label)
+        self._done(Outcome(item, "unchanged"))
 
     def add_topic_address(self, topic_name: str, path: str) -> None:
         """An old category or tag page that should redirect to the topic ``topic_name``."""
@@ -239,13 +251,27 @@ class ImportStore:
         for (_, article), slug in zip(created, slugs, strict=True):
             article.slug = slug
 
-        Article.objects.bulk_create([article for _, article in created])
+        new_articles = [article for _, article in created]
+        if all(article.import_key for article in new_articles):
+            copy_insert(Article, new_articles)
+            ids = dict(
+                Article.objects.filter(
+                    import_key__in=[a.import_key for a in new_articles]
+                ).values_list("import_key", "pk")
+            )
+            for article in new_articles:
+                article.pk = ids[article.import_key]
+                article._state.adding = False
+                article._stored_slug = article.slug
+        else:
+            Article.objects.bulk_create(new_articles)
         if updated:
             Article.objects.bulk_update(
                 [article for _, article in updated],
                 [
                     *TEXT_FIELDS,
                     "body_html",
+                    "search_body",
                     "headline_key",
                     "source",
                     "source_name",
@@ -274,7 +300,7 @@ class ImportStore:
         for item, article in written:
             by_note.setdefault((item.note, item.user), []).append(article.pk)
         for (note, user), ids in by_note.items():
-            revisions.record_many(ids, user, note=note)
+            revisions.record_many(ids, user, note=note, insert=copy_insert)
         outcomes += [Outcome(item, "imported", article.pk) for item, article in created]
         outcomes += [Outcome(item, "updated", article.pk) for item, article in updated]
         return outcomes
@@ -343,12 +369,10 @@ class ImportStore:
             column = "topic_id" if relation == "topics" else "person_id"
             if replace[relation]:
                 through.objects.filter(article_id__in=replace[relation]).delete()
-            through.objects.bulk_create(
-                [through(article_id=a, **{column: b}) for a, b in rows], ignore_conflicts=True
-            )
+            copy_insert(through, [through(article_id=a, **{column: b}) for a, b in set(rows)])
         if replace_stories:
             RelatedStory.objects.filter(article_id__in=replace_stories).delete()
-        RelatedStory.objects.bulk_create(stories)
+        copy_insert(RelatedStory, stories)
 
 
 # -- Articles ------------------------------------------------------------------------------------
@@ -610,14 +634,27 @@ class SlugPicker:
         return slugs
 
     def _taken(self, bases: set[str]) -> set[str]:
+        """The slugs in use among ``bases`` and their numbered variants: an index lookup for
+        the bases, then a prefix lookup (the slug's ``LIKE`` index) for the few already taken."""
         if not bases:
             return set()
-        pattern = "^(" + "|".join(re.escape(b) for b in sorted(bases)) + r")(-[0-9]+)?$"
-        taken = set(self.model.objects.filter(slug__regex=pattern).values_list("slug", flat=True))
-        if self.model is Article:
-            redirects = SlugRedirect.objects.filter(old_slug__regex=pattern)
-            taken.update(redirects.values_list("old_slug", flat=True))
+        taken = self._in_use([("in", bases)])
+        if taken:
+            taken |= self._in_use([("startswith", f"{base}-") for base in taken])
         return taken
+
+    def _in_use(self, lookups: list[tuple[str, object]]) -> set[str]:
+        def any_of(field):
+            condition = Q()
+            for lookup, value in lookups:
+                condition |= Q(**{f"{field}__{lookup}": value})
+            return condition
+
+        found = set(self.model.objects.filter(any_of("slug")).values_list("slug", flat=True))
+        if self.model is Article:
+            redirects = SlugRedirect.objects.filter(any_of("old_slug"))
+            found.update(redirects.values_list("old_slug", flat=True))
+        return found
 
 
 def link_by_headline(article_ids) -> int:

@@ -293,12 +293,11 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         note += " (private or password-protected there: kept as a draft)"
         parsed.notes.append("private or password-protected in WordPress: imported as a draft")
 
-    host = urlsplit(site.url).netloc or "wordpress"
     return ImportItem(
         parsed=parsed,
-        key=f"wp:{host}:{post.post_id}",
+        key=import_key(post, site),
         label=post.label,
-        fingerprint=_fingerprint(post),
+        fingerprint=post_fingerprint(post),
         status=status,
         slug=unquote(post.post_name),
         old_paths=_old_paths(post),
@@ -361,7 +360,12 @@ def _old_paths(post: Post) -> list[str]:
     return paths
 
 
-def _fingerprint(post: Post) -> str:
+def import_key(post: Post, site: Site) -> str:
+    """The article's key: the site's host and the post's id ("wp:example.org:123")."""
+    return f"wp:{urlsplit(site.url).netloc or 'wordpress'}:{post.post_id}"
+
+
+def post_fingerprint(post: Post) -> str:
     digest = hashlib.sha256()
     for value in (
         post.title,

@@ -96,7 +96,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_reading(self):
         """Without the columns no reader page shows: the Markdown source and the (large)
         search vectors. Pages show ``body_html``."""
-        return self.defer("body", "search_vector", "title_vector")
+        return self.defer("body", "search_body", "search_vector", "title_vector")
 
     def with_page_data(self):
         """Authors, translators, topics, corrections and related stories in the same query,
@@ -210,6 +210,11 @@ class Article(models.Model):
 
     headline_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
     source_name = models.CharField(max_length=200, editable=False, blank=True, default="")
+    search_body = models.TextField(
+        editable=False,
+        default="",
+        help_text="The body with accents folded, for the search index (see articles.search).",
+    )
     search_vector = models.GeneratedField(
         expression=search.search_vector(), output_field=SearchVectorField(), db_persist=True
     )
@@ -306,6 +311,7 @@ class Article(models.Model):
         caller rendered it already), the headline's comparison key, the source's name."""
         html = render_markdown(self.body) if body_html is None else body_html
         self.body_html = mark_dateline(html, self.dateline)
+        self.search_body = search.fold(self.body)
         self.headline_key = headline_key(self.headline)
         self.source_name = self.source.name if self.source_id else ""
         if not self.original_language and self.source_id:

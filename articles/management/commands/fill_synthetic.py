@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Person, Source, Topic
+from articles.search import fold
 from articles.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.text import headline_key
 
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             "headline", "slug", "dek", "body", "body_html", "status", "published_at",
             "source_id", "original_headline", "original_url", "original_language",
             "original_published_on", "headline_key", "source_name", "import_key",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "search_body",
         ]  # fmt: skip
 
         rows = []
@@ -123,6 +124,7 @@ class Command(BaseCommand):
                     f"{KEY_PREFIX}{number:08d}",
                     published,
                     published,
+                    fold("\n\n".join(paragraphs)),
                 )
             )
         with connection.cursor() as cursor:

@@ -60,7 +60,7 @@ def write_export(path: Path, posts: int, seed: int = 11) -> int:
         out.write(HEADER.format(site=SITE))
         for number in range(posts):
             day = days[number]
-            text = text_article(writer, rng, number, posts, day)
+            text = text_article(writer, rng, number, posts, day, length=(4, 7))
             paragraphs = [p.strip() for p in text.split("\n\n")[1:] if p.strip()]
             body = [p for p in paragraphs if not p.startswith("•")]
             blocks = []

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             self.stderr.write(f"{outcome.item.label}: {outcome.error}")
             return
         parsed = outcome.item.parsed
-        self.stdout.write(f"{outcome.item.label}: {outcome.result} “{parsed.headline}”")
+        headline = f" “{parsed.headline}”" if parsed.headline else ""
+        self.stdout.write(f"{outcome.item.label}: {outcome.result}{headline}")
         for note in parsed.notes:
             self.stdout.write(f"{outcome.item.label}: note: {note}")
 

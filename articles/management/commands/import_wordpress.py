@@ -1,10 +1,10 @@
-import multiprocessing
 import time
+from itertools import chain
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
 
 from articles.importing.files import default_workers
+from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem
 from articles.importing.store import ImportStore
 from articles.importing.wordpress import (
@@ -13,6 +13,8 @@ from articles.importing.wordpress import (
     Skipped,
     WxrProblem,
     check_export,
+    import_key,
+    post_fingerprint,
     post_to_item,
     read_export,
     topic_addresses,
@@ -63,7 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{export}: a WordPress export with {total:,} items")
         self.skipped: dict[str, int] = {}
         self.started, self.total, self.seen = started, total, 0
-        store = ImportStore(report=self.report)
+        store = self.store = ImportStore(report=self.report)
         self.dry_run = dry_run
         for post, item, problem in self._converted(export, workers):
             self.seen += 1
@@ -96,14 +98,33 @@ class Command(BaseCommand):
         self.site = next(posts, None) or Site()
         if not isinstance(self.site, Site):  # pragma: no cover - read_export yields it first
             raise CommandError(f"{export}: the export has no channel header")
-        if workers <= 1 or self.total < POOL_THRESHOLD:
-            _start_worker(self.site)
-            yield from map(_convert, posts)
-            return
-        connections.close_all()  # never share a database connection with a forked worker
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_start_worker, initargs=(self.site,)) as pool:
-            yield from pool.imap(_convert, posts, chunksize=16)
+        workers = workers if self.total >= POOL_THRESHOLD else 1
+        yield from ordered_map(
+            _convert,
+            self._changed(posts),
+            workers,
+            initializer=_start_worker,
+            initargs=(self.site,),
+        )
+
+    def _changed(self, posts):
+        """The posts that differ from their last import (a query per 500 posts); the others
+        are reported unchanged at once, without converting them."""
+        batch = []
+        for post in chain(posts, [None]):
+            if post is not None:
+                batch.append(post)
+                if len(batch) < 500:
+                    continue
+            keys = {import_key(p, self.site): p for p in batch}
+            known = self.store.fingerprints(list(keys))
+            for key, candidate in keys.items():
+                if known.get(key) == post_fingerprint(candidate):
+                    self.seen += 1
+                    self.store.unchanged(candidate.label)
+                else:
+                    yield candidate
+            batch = []
 
     def _progress(self):
         rate = self.seen / max(time.monotonic() - self.started, 1e-6)
