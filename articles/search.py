@@ -36,13 +36,16 @@ PASSAGE_SOURCE_CHARS = 4000  # passages come from the opening of the body (about
 FOLD_FROM = "ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇçÝýÿ"
 FOLD_TO = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCcYyy"
 assert len(FOLD_FROM) == len(FOLD_TO)
-_FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
+_FOLD_MAP = dict(zip(FOLD_FROM, FOLD_TO, strict=True))
+_ACCENTED = re.compile(f"[{FOLD_FROM}]")
 
 START, STOP = "\x02", "\x03"  # markers ts_headline puts around matches; never in article text
 
 
 def fold(text: str) -> str:
-    return text.translate(_FOLD_TABLE)
+    """The text with accents folded. (A substitution that visits only the accented letters:
+    ``str.translate`` looks up every character, ten times slower on an article.)"""
+    return _ACCENTED.sub(lambda match: _FOLD_MAP[match[0]], text)
 
 
 def folded(expression) -> Func:

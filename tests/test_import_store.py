@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.importing import ImportItem, ImportStore, import_file, parse_article
-from articles.importing.store import MAX_RELATED_STORIES
+from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import Article, Person, RelatedStory, Revision, SlugRedirect, Source
 from tests.factories import ArticleFactory
 
@@ -239,3 +239,33 @@ def test_a_pasted_item_for_someone_who_may_not_add_sources_leaves_the_source_emp
     assert parsed.notes == [
         "source “Proceso” is not in the archive yet: an editor adds it and sets it on the article"
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_write_batches_at_once_without_colliding(tmp_path):
+    """Same headlines (so the same slug bases), the same people and sources in every batch,
+    and one item the database refuses: batches written by two threads at once."""
+    from articles.importing.files import import_files
+
+    for n in range(40):
+        write(tmp_path, f"{n:02}.txt", "The Same Headline", related="The Same Headline")
+    rng = random.Random(7)
+    words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(105_000))
+    (tmp_path / "huge.txt").write_text(
+        f"Huge\n\nBy Unique Person\n\n{words}\n\nThis article first appeared in Unique Source "
+        "on 2 May 2021.\n",
+        encoding="utf-8",
+    )
+    outcomes = []
+    store = ImportStore(batch_size=5, writers=2, report=outcomes.append)
+    counts = import_files([str(tmp_path)], store)
+    assert counts == {"imported": 40, "updated": 0, "unchanged": 0, "failed": 1}
+    slugs = list(Article.objects.values_list("slug", flat=True))
+    assert len(set(slugs)) == 40
+    assert Person.objects.filter(name="Ana Ruiz").count() == 1
+    assert Source.objects.filter(name="Proceso").count() == 1
+    # What the failed item alone named is gone with it.
+    assert not Person.objects.filter(name="Unique Person").exists()
+    assert not Source.objects.filter(name="Unique Source").exists()
+    assert Revision.objects.count() == 40
+    assert not RelatedStory.objects.filter(target__isnull=True).exists()

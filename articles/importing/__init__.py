@@ -7,8 +7,9 @@ batched writer both use (``store``). ``files`` walks folders and parses in worke
 
 from pathlib import Path
 
+from articles.importing.items import ImportItem, Outcome
 from articles.importing.parsed import ImportProblem, ParsedArticle, ParsedRelatedStory
-from articles.importing.store import ImportItem, ImportStore, Outcome
+from articles.importing.store import ImportStore
 from articles.importing.text_format import parse_article
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from articles.importing.dates import DateProblem
+from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem, ParsedArticle
-from articles.importing.store import ImportItem, ImportStore, fingerprint
+from articles.importing.store import ImportStore
 from articles.importing.text_format import parse_article, read_text
 from articles.markup import render_markdown
 
@@ -88,6 +89,9 @@ def read_file(path: Path) -> ReadFile:
         return ReadFile(path, label, error=str(problem))
     except OSError as error:
         return ReadFile(path, label, error=error.strerror or str(error))
+    problem = check(parsed)
+    if problem:
+        return ReadFile(path, label, error=problem)
     return ReadFile(
         path,
         label,
@@ -149,6 +153,7 @@ def import_files(
                 fingerprint=read.fingerprint,
                 body_html=read.body_html,
                 user=user,
+                checked=True,
             )
         )
     return store.finish()

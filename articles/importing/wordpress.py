@@ -42,8 +42,8 @@ from django.utils.text import Truncator
 from articles.importing import credits
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
 from articles.importing.dates import DateProblem, check_range
+from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parsed import ImportProblem, ParsedArticle
-from articles.importing.store import ImportItem, fingerprint
 from articles.importing.wordpress_html import to_markdown
 from articles.markup import render_markdown
 from articles.models import Article
@@ -293,8 +293,12 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         note += " (private or password-protected there: kept as a draft)"
         parsed.notes.append("private or password-protected in WordPress: imported as a draft")
 
+    problem = check(parsed, status)
+    if problem:
+        raise ImportProblem(problem)
     return ImportItem(
         parsed=parsed,
+        checked=True,
         key=import_key(post, site),
         label=post.label,
         fingerprint=post_fingerprint(post),

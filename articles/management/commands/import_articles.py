@@ -24,11 +24,17 @@ class Command(BaseCommand):
             default=default_workers(),
             help="Processes that read and parse files (default: one per core, at most 4).",
         )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=2,
+            help="Database connections writing batches at once in a large import (default 2).",
+        )
 
-    def handle(self, *args, paths, dry_run, workers, **options):
+    def handle(self, *args, paths, dry_run, workers, writers, **options):
         if dry_run:
             return self.dry_run(paths)
-        store = ImportStore(report=self.report)
+        store = ImportStore(report=self.report, writers=writers)
         counts = import_files(paths, store, workers=workers)
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         if counts["failed"]:

@@ -53,9 +53,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be imported; write nothing."
         )
-        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Processes that convert posts (default: one per core, at most 4).",
+        )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=2,
+            help="Database connections writing batches at once (default 2).",
+        )
 
-    def handle(self, *args, export, dry_run, workers, **options):
+    def handle(self, *args, export, dry_run, workers, writers, **options):
         started = time.monotonic()
         self.verbosity = options["verbosity"]
         try:
@@ -65,7 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{export}: a WordPress export with {total:,} items")
         self.skipped: dict[str, int] = {}
         self.started, self.total, self.seen = started, total, 0
-        store = self.store = ImportStore(report=self.report)
+        store = self.store = ImportStore(report=self.report, writers=writers)
         self.dry_run = dry_run
         for post, item, problem in self._converted(export, workers):
             self.seen += 1
