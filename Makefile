@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-# Local development runs with DEBUG on unless the environment says otherwise.
-MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
+# A local checkout's settings: DEBUG=1 and a generated key, read by archive/settings.py, so
+# that `.venv/bin/python manage.py …` works as the README writes it. (Git-ignored.)
+LOCAL_ENV := var/local.env
+MANAGE := $(BIN)/python manage.py
 
 .PHONY: run test install migrate seed lint check bench bench-import clean
 
@@ -17,7 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: install
+$(LOCAL_ENV):
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print('DEBUG=1'); print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $(LOCAL_ENV)
+
+migrate: install $(LOCAL_ENV)
 	$(MANAGE) migrate --noinput
 
 seed: migrate
@@ -35,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: install
+check: install $(LOCAL_ENV)
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
@@ -43,7 +49,7 @@ check: install
 # Uses DATABASE_URL when set (point it at a scratch database!), else the embedded server's
 # "archive_bench" database.
 N ?= 100000
-bench: install
+bench: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear
 	EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0 \
@@ -53,7 +59,7 @@ bench: install
 # var/bench/), imported into the embedded server's "archive_import_bench" database.
 FILES ?= 10000
 POSTS ?= 50000
-bench-import: install
+bench-import: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) benchmark_import --files $(FILES) --posts $(POSTS)
 

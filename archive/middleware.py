@@ -1,8 +1,10 @@
-"""A Content-Security-Policy on every response.
+"""A Content-Security-Policy and a Permissions-Policy on every response.
 
 Reader pages run no script at all (the JSON-LD block is data, not script) and load styles
 only from this site. The admin runs Django's own scripts and ours from /static/, with no
-inline script; it keeps inline styles, which Django's admin templates use.
+inline script; it keeps inline styles, which Django's admin templates use. No page may be
+framed, as X-Frame-Options says too. No page may use the camera, microphone, location or
+other powerful browser features.
 """
 
 READER_POLICY = "; ".join(
@@ -29,7 +31,22 @@ ADMIN_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
     ]
 )
 
@@ -45,4 +62,5 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             admin = request.path.startswith(self.admin_prefix)
             response["Content-Security-Policy"] = ADMIN_POLICY if admin else READER_POLICY
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -1,14 +1,22 @@
 """Settings, read from the environment.
 
-DEBUG        "1"/"true" for local development (``make run`` sets it). Off by default.
-SECRET_KEY   required unless DEBUG is on or the tests are running; never committed.
+ARCHIVE_ENVIRONMENT  "production", "development" or "test"; by default "development" when
+             DEBUG is on, else "production". The test suite's settings (``settings_test``)
+             say "test" explicitly.
+DEBUG        "1"/"true" for local development. Off by default.
+SECRET_KEY   required in production; never committed.
+DATABASE_URL postgres://user:password@host:port/name; required in production. Without it a
+             local checkout runs an embedded PostgreSQL (``EMBEDDED_DATABASE`` names its
+             database; setting it is also how a production-like benchmark asks for it).
 ALLOWED_HOSTS comma-separated host names (default: localhost names only).
-DATABASE_URL postgres://user:password@host:port/name; unset means embedded PostgreSQL.
 TIME_ZONE    the site's time zone for dates and archive pages (default UTC).
+
+A local checkout keeps its own settings in ``var/local.env`` (KEY=value lines, git-ignored),
+which ``make run`` writes with DEBUG=1 and a generated key, so that the README's commands work
+as written. The environment always wins over that file; tests never read it.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +25,17 @@ from django.core.exceptions import ImproperlyConfigured
 from archive.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_SETTINGS = Path(os.environ.get("ARCHIVE_LOCAL_SETTINGS") or BASE_DIR / "var" / "local.env")
+
+
+def load_local_settings(path: Path) -> None:
+    """KEY=value lines from ``path`` into the environment, where not set already."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.strip().partition("=")
+        if sep and name and not name.startswith("#"):
+            os.environ.setdefault(name.strip(), value.strip())
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -30,16 +49,31 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+if os.environ.get("ARCHIVE_ENVIRONMENT") != "test":
+    load_local_settings(LOCAL_SETTINGS)
+
 DEBUG = env_bool("DEBUG")
-TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+ENVIRONMENT = os.environ.get("ARCHIVE_ENVIRONMENT") or ("development" if DEBUG else "production")
+if ENVIRONMENT not in {"production", "development", "test"}:
+    raise ImproperlyConfigured(
+        f"ARCHIVE_ENVIRONMENT is {ENVIRONMENT!r}: use production, development or test."
+    )
+TESTING = ENVIRONMENT == "test"
+PRODUCTION = ENVIRONMENT == "production"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if PRODUCTION:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment (DEBUG=1 allows a local key)."
+            "SECRET_KEY is not set. Set it in the environment (a local checkout: run "
+            "`make run` once, which writes var/local.env with DEBUG=1 and a generated key)."
         )
-    SECRET_KEY = "local-development-only-" + "x" * 40
+    SECRET_KEY = "not-for-production-" + "x" * 40
+if PRODUCTION and not (os.environ.get("DATABASE_URL") or os.environ.get("EMBEDDED_DATABASE")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Production needs its PostgreSQL server "
+        "(postgres://user:password@host:5432/name); it never starts an empty embedded one."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -130,20 +164,32 @@ PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 
 # Security headers everywhere; HTTPS-only cookies, HSTS and the redirect to HTTPS in
-# production (not in local development or tests, which run over plain HTTP).
+# production (not in local development or tests, which run over plain HTTP). No page may be
+# framed (X-Frame-Options and the CSPs' frame-ancestors agree; the admin's pop-ups are
+# windows, not frames). HSTS for subdomains and the browsers' preload list are hard to undo,
+# so they are opt-in.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-PRODUCTION = not (DEBUG or TESTING)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # check --deploy recommends both; leaving them off is this project's decision, not an
+    # oversight (they commit every subdomain, and the preload list is slow to leave).
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, enabled in (
+            ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", SECURE_HSTS_PRELOAD),
+        )
+        if not enabled
+    ]
     if env_bool("BEHIND_HTTPS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import path
 
 from articles import admin_views, revisions
+from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import (
     Article,
     Correction,
@@ -67,10 +68,19 @@ class RelatedStoryInline(admin.TabularInline):
     autocomplete_fields = ["target"]
     fields = ["position", "target", "title", "summary", "url"]
     verbose_name = "related story"
+    max_num = MAX_RELATED_STORIES
+    validate_max = True
     verbose_name_plural = (
         "Related stories (pick an archive article, or type the title and summary of a story "
         "not yet in the archive: it links itself when that story arrives)"
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An archive article to point at: one the user may read (a translator: published
+        articles and their own), so a posted id cannot reveal someone else's draft."""
+        if db_field.name == "target":
+            kwargs["queryset"] = Article.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CorrectionInline(admin.StackedInline):
@@ -100,6 +110,14 @@ class ArticleForm(forms.ModelForm):
                 if value != Article.Status.PUBLISHED
             ]
             self.fields["status"].help_text = "An editor publishes articles in review."
+
+
+def _is_target_autocomplete(request) -> bool:
+    return (
+        request.path.endswith("/autocomplete/")
+        and request.GET.get("model_name") == "relatedstory"
+        and request.GET.get("field_name") == "target"
+    )
 
 
 @admin.register(Article)
@@ -182,6 +200,13 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is None or self.has_publish_permission(request):
             return True
         return obj.created_by_id == request.user.pk
+
+    def get_search_results(self, request, queryset, search_term):
+        """The related-story autocomplete offers what the user may read: for a translator,
+        published articles as well as their own (this admin's list shows only their own)."""
+        if _is_target_autocomplete(request):
+            queryset = Article.objects.visible_to(request.user)
+        return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None):
         if self.has_publish_permission(request):

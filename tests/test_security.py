@@ -78,29 +78,73 @@ def test_search_results_and_feeds(client, vector):
 # -- Headers -------------------------------------------------------------------------------
 
 
+def directives(policy):
+    return dict(
+        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in policy.split(";")) if part
+    )
+
+
+READER_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'none'",
+    "style-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+ADMIN_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
 def test_reader_pages_send_security_headers(client):
     article = ArticleFactory()
     for url in ["/", article.get_absolute_url(), "/search/?q=x", "/nope/"]:
         response = client.get(url)
-        csp = response["Content-Security-Policy"]
-        assert "script-src 'none'" in csp and "unsafe-inline" not in csp
-        assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        policy = directives(response["Content-Security-Policy"])
+        assert {name: policy.get(name) for name in READER_DIRECTIVES} == READER_DIRECTIVES
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert response["X-Frame-Options"] == "DENY"
+        assert "camera=()" in response["Permissions-Policy"]
+        assert "geolocation=()" in response["Permissions-Policy"]
 
 
-def test_admin_csp_allows_no_inline_script(editor_client):
-    csp = editor_client.get("/admin/")["Content-Security-Policy"]
-    assert "script-src 'self'" in csp
-    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+def test_admin_headers_agree_and_allow_no_inline_script(editor_client):
+    response = editor_client.get("/admin/")
+    policy = directives(response["Content-Security-Policy"])
+    assert {name: policy.get(name) for name in ADMIN_DIRECTIVES} == ADMIN_DIRECTIVES
+    assert "'unsafe-inline'" not in policy["script-src"]
+    # X-Frame-Options and the CSP say the same: no framing at all.
+    assert response["X-Frame-Options"] == "DENY"
+    assert "microphone=()" in response["Permissions-Policy"]
 
 
-def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    base.update(DATABASE_URL="postgres://nobody@localhost:1/none", **env)
+PRODUCTION_NAMES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ARCHIVE_ENVIRONMENT",
+    "DATABASE_URL",
+    "EMBEDDED_DATABASE",
+    "ARCHIVE_LOCAL_SETTINGS",
+    "DJANGO_SETTINGS_MODULE",
+}
+
+
+def _run(argv, **env):
+    """A fresh process with production's environment: no DEBUG, no key, no local file."""
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_NAMES}
+    base.update(ARCHIVE_LOCAL_SETTINGS="/nonexistent/local.env")
+    base.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        argv,
         cwd=ROOT,
         env=base,
         capture_output=True,
@@ -122,10 +166,75 @@ def test_check_deploy_passes_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def _manage(*args, **env):
+    env.setdefault("DATABASE_URL", "postgres://nobody@localhost:1/none")
+    return _run([sys.executable, "manage.py", *args], **env)
+
+
+def _setting(*names, **env):
+    """The values of settings, as production computes them."""
+    code = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'archive.settings'; "
+        "import pytest; django.setup(); from django.conf import settings; "
+        f"print(*[repr(getattr(settings, n, None)) for n in {list(names)!r}])"
+    )
+    env.setdefault("DATABASE_URL", "postgres://nobody@localhost:1/none")
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    result = _run([sys.executable, "-c", code], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", ALLOWED_HOSTS="archive.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    result = _run(
+        [sys.executable, "manage.py", "check"],
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="archive.example.org",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    assert not (ROOT / "var" / "pgdata-should-not-exist").exists()
+
+
+def test_the_readme_commands_work_with_the_local_settings_file(tmp_path):
+    """`make run` writes var/local.env; manage.py then works with no variable set."""
+    local = tmp_path / "local.env"
+    made = subprocess.run(
+        ["make", "-s", f"LOCAL_ENV={local}", str(local)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    lines = local.read_text().splitlines()
+    assert lines[0] == "DEBUG=1" and lines[1].startswith("SECRET_KEY=") and len(lines[1]) > 50
+    result = _run(
+        [sys.executable, "manage.py", "check"],
+        ARCHIVE_LOCAL_SETTINGS=str(local),
+        DATABASE_URL="postgres://nobody@localhost:1/none",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_is_production_even_when_pytest_is_imported():
+    assert _setting("PRODUCTION", "TESTING", "SECURE_SSL_REDIRECT") == ["True", "False", "True"]
+
+
+def test_hsts_for_subdomains_and_preload_are_opt_in():
+    assert _setting("SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD") == ["False", "False"]
+    assert _setting(
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+    ) == ["True", "True"]
+
+
+def test_the_test_suite_runs_in_its_explicit_environment(settings):
+    assert settings.ENVIRONMENT == "test" and settings.TESTING and not settings.PRODUCTION
 
 
 # -- Login throttling ---------------------------------------------------------------------
@@ -142,6 +251,7 @@ def test_repeated_failed_logins_lock_out(django_user_model, settings):
     locked = client.post(login, {"username": "boss", "password": "right-password-1"})
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
+    assert "paused for 15 minutes." in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -347,15 +347,19 @@ class Article(models.Model):
 
     @property
     def related_list(self):
-        """The related stories, each with ``target_is_public`` (link it or not)."""
+        """The related stories readers may see, each with ``target_is_public`` (link it or
+        not). A story that points at an article readers cannot see (a draft, one in review,
+        a scheduled one) shows only the title an editor typed, never that article's
+        headline; with no typed title it is left out."""
         rows = getattr(self, "related_rows", None)
         if rows is None:
             public = Article.objects.published().filter(pk=OuterRef("target_id"))
-            return list(
+            stories = list(
                 self.related_stories.select_related("target").annotate(
                     target_is_public=Exists(public)
                 )
             )
+            return _shown(stories)
         stories = []
         for row in rows:
             story = RelatedStory(
@@ -371,7 +375,7 @@ class Article(models.Model):
                 )
             story.target_is_public = row["target_is_public"]
             stories.append(story)
-        return stories
+        return _shown(stories)
 
     @property
     def correction_list(self):
@@ -420,6 +424,16 @@ class Article(models.Model):
         if not self.original_published_on:
             return None
         return (timezone.localdate(self.published_at) - self.original_published_on).days
+
+
+def _shown(stories):
+    shown = []
+    for story in stories:
+        if story.target_id and not story.target_is_public:
+            story.target = None  # nothing of a hidden article reaches the page
+        if story.title or story.target_is_public:
+            shown.append(story)
+    return shown
 
 
 class RelatedStoryQuerySet(models.QuerySet):

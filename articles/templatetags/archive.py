@@ -34,3 +34,17 @@ def people_links(people):
     head = format_html_join(", ", '<a href="{}">{}</a>', links[:-1])
     tail = format_html_join("", '<a href="{}">{}</a>', links[-1:])
     return mark_safe(f"{head} and {tail}")
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta in words: "15 minutes", "1 hour", "1 hour 30 minutes", "2 days"."""
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{n} {unit}{'s' if n != 1 else ''}"
+        for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(parts) or "less than a minute"

@@ -1,0 +1,8 @@
+"""Settings for the test suite (pytest's ``DJANGO_SETTINGS_MODULE``): the project's settings
+in their "test" environment, said explicitly: a throwaway key, plain HTTP, no local file."""
+
+import os
+
+os.environ["ARCHIVE_ENVIRONMENT"] = "test"
+
+from archive.settings import *  # noqa: E402, F403
