@@ -1,4 +1,5 @@
-"""A Content-Security-Policy and a Permissions-Policy on every response.
+"""A Content-Security-Policy and a Permissions-Policy on every response; NUL characters in
+an address refused.
 
 Reader pages run no script at all (the JSON-LD block is data, not script) and load styles
 only from this site. The admin runs Django's own scripts and ours from /static/, with no
@@ -6,6 +7,8 @@ inline script; it keeps inline styles, which Django's admin templates use. No pa
 framed, as X-Frame-Options says too. No page may use the camera, microphone, location or
 other powerful browser features.
 """
+
+from django.http import HttpResponseBadRequest
 
 READER_POLICY = "; ".join(
     [
@@ -49,6 +52,22 @@ PERMISSIONS_POLICY = ", ".join(
         "interest-cohort",
     ]
 )
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character in an address or its query is never legitimate, and PostgreSQL cannot
+    store or compare one: answer 400 at once rather than fail deeper down with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in query or "%00" in query:
+            return HttpResponseBadRequest(
+                "Bad request: the address contains a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

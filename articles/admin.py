@@ -2,6 +2,8 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.urls import path
 
@@ -112,6 +114,17 @@ class ArticleForm(forms.ModelForm):
             self.fields["status"].help_text = "An editor publishes articles in review."
 
 
+class ArticleChangeList(ChangeList):
+    """Django's change list, but a date drill-down past year 9999 (or another impossible
+    date) is an invalid filter (the list reloads without it) instead of a crash."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 def _is_target_autocomplete(request) -> bool:
     return (
         request.path.endswith("/autocomplete/")
@@ -200,6 +213,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is None or self.has_publish_permission(request):
             return True
         return obj.created_by_id == request.user.pk
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def get_search_results(self, request, queryset, search_term):
         """The related-story autocomplete offers what the user may read: for a translator,

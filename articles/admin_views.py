@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles import revisions
+from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
-from articles.importing.dates import DateProblem
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink
 

@@ -7,6 +7,8 @@ row more than it shows, to know whether an older page exists.
 
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger
 
+MAX_PAGE = 10_000  # deeper than any reader goes; beyond it, 404 (and no huge OFFSET)
+
 
 class UncountedPage:
     def __init__(self, rows, number, per_page):
@@ -51,7 +53,14 @@ class UncountedPaginator:
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:
+            raise EmptyPage("That page is beyond the archive")
         return number
+
+    @property
+    def num_pages(self):
+        """Unknown without counting: "?page=last" is not a page here."""
+        raise EmptyPage("There is no last page without counting")
 
     def page(self, number):
         number = self.validate_number(number)

@@ -79,8 +79,10 @@ def search_vector():
 
 
 def clean_query(text: str) -> str:
-    """The query as searched: trimmed, control characters removed, at most 200 characters."""
+    """The query as searched: trimmed, control characters removed, at most 200 characters;
+    a run of "-" is one "-" (32 of them in a row overflow PostgreSQL's query parser)."""
     text = re.sub(r"[\x00-\x1f\x7f]", " ", text or "")
+    text = re.sub(r"-(?:[\s-]*-)+", "-", text)
     return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 

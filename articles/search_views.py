@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
@@ -5,6 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles import search
+from articles.dates import PUBLISHED_YEARS
 from articles.models import Article, Source, Topic
 from articles.views import PageMixin
 
@@ -21,10 +24,13 @@ class SearchView(PageMixin, TemplateView):
 
     def get_filters(self):
         year = self.request.GET.get("year", "").strip()
+        plausible = re.fullmatch(r"[0-9]{4}", year) and (
+            PUBLISHED_YEARS[0] <= int(year) <= PUBLISHED_YEARS[1]
+        )
         return {
-            "source": self.request.GET.get("source", "").strip(),
-            "topic": self.request.GET.get("topic", "").strip(),
-            "year": year if year.isdigit() and len(year) == 4 else "",
+            "source": self.request.GET.get("source", "").strip()[:200],
+            "topic": self.request.GET.get("topic", "").strip()[:100],
+            "year": year if plausible else "",
         }
 
     def get_articles(self, filters):

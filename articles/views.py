@@ -2,9 +2,10 @@ import functools
 from datetime import date
 
 from django.conf import settings
+from django.core.paginator import InvalidPage
 from django.db import DatabaseError, connection
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.views.generic import (
 )
 
 from articles import counts, metadata
+from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
     Person,
@@ -74,6 +76,12 @@ class PublishedArticlesMixin(PageMixin):
 
     def get_queryset(self):
         return Article.objects.published().for_reading().select_related("source")
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except InvalidPage as error:  # "?page=last", a page beyond the archive
+            raise Http404(str(error)) from None
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -214,6 +222,13 @@ class DateArchiveMixin(PublishedArticlesMixin):
     date_field = "published_at"
     month_format = "%m"
     allow_empty = False
+
+    def get(self, request, *args, **kwargs):
+        # Articles are dated between 1800 and 2200 (see ``dates.PUBLISHED_RANGE``): other
+        # years have nothing, and a period next to year 9999 would overflow Python's dates.
+        if not PUBLISHED_YEARS[0] <= int(kwargs["year"]) <= PUBLISHED_YEARS[1]:
+            raise Http404("No articles in that year")
+        return super().get(request, *args, **kwargs)
 
     def get_period(self):
         """The period in words: "in 2025", "in November 2025", "on November 4, 2025"."""

@@ -131,7 +131,9 @@ def test_results_page_filters(client):
         "foo:* & !bar <-> (baz",
         '"unclosed phrase',
         "-",
-        "\x00\x01 nul",
+        "-" * 40,
+        "- " * 40,
+        "\x01 control",
         "🙂🙂",
     ],
 )
@@ -140,8 +142,17 @@ def test_absurd_queries_get_a_friendly_page(client, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Search" in html
+    if query.strip():
+        assert "Nothing in the archive matches" in html
+    else:
+        assert "Type a word, a name or a “quoted phrase”" in html
     assert Article.objects.count() == 1
+
+
+def test_a_nul_character_in_the_query_is_a_bad_request(client):
+    response = client.get("/search/", {"q": "\x00 nul"})
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
 
 
 def test_search_results_are_paginated(client):

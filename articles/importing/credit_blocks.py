@@ -10,8 +10,8 @@ body; everything else stays exactly as it was.
 import re
 from dataclasses import dataclass, field
 
+from articles.dates import DateProblem
 from articles.importing import credits
-from articles.importing.dates import DateProblem
 from articles.importing.parsed import ImportProblem, ParsedArticle
 
 _SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[\"“¿¡A-ZÁÉÍÓÚÑ*_\[(])")

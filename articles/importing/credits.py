@@ -19,14 +19,14 @@ one pattern per site:
 
 Every reader here returns ``None`` for text it does not recognise; the importer then leaves that
 text in the body untouched. An attribution that is clearly one but carries an impossible date
-raises :class:`~articles.importing.dates.DateProblem`.
+raises :class:`~articles.dates.DateProblem`.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from articles.importing.dates import _EN_MONTH, _ES_MONTH, DATE, DATE_RE, is_date_line, parse_date
+from articles.dates import _EN_MONTH, _ES_MONTH, DATE, DATE_RE, is_date_line, parse_date
 
 _I = re.IGNORECASE
 UPPER = "A-ZÁÉÍÓÚÑÜÇÀÈÌÒÙÂÊÎÔÛÄËÏÖ"

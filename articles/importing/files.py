@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from articles.importing.dates import DateProblem
+from articles.dates import DateProblem
 from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem, ParsedArticle

@@ -39,9 +39,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from articles.dates import DateProblem, check_range
 from articles.importing import credits
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
-from articles.importing.dates import DateProblem, check_range
 from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.importing.wordpress_html import to_markdown

@@ -15,6 +15,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles import search
+from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline, render_markdown
 from articles.text import headline_key
 
@@ -177,6 +178,7 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         "published on this site",
         default=timezone.now,
+        validators=[validate_publication_time],
         help_text="Readers see the article from this moment once its status is Published.",
     )
     authors = models.ManyToManyField(
@@ -201,7 +203,12 @@ class Article(models.Model):
     original_language = models.CharField(
         max_length=12, blank=True, help_text="Defaults to the source’s language."
     )
-    original_published_on = models.DateField("original publication date", null=True, blank=True)
+    original_published_on = models.DateField(
+        "original publication date",
+        null=True,
+        blank=True,
+        validators=[validate_original_date],
+    )
     dateline = models.CharField(
         max_length=200,
         blank=True,

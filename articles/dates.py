@@ -1,4 +1,5 @@
-"""Dates as translation sites write them, in English and Spanish.
+"""Dates: the range the archive accepts, and dates as translation sites write them, in
+English and Spanish.
 
 ``DATE`` is a regular expression (no groups of its own that callers rely on) for embedding in
 the credit grammar; :func:`parse_date` turns the text it matched into a ``date``. Accepted:
@@ -18,6 +19,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 EARLIEST = date(1800, 1, 1)
+# The years an article may be published in on this site (scheduling reaches into the future).
+PUBLISHED_YEARS = (1800, 2200)
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -110,3 +113,23 @@ def check_range(value: date, text: str | None = None) -> date:
 def is_date_line(text: str) -> bool:
     """A line that is a date and nothing else ("Friday, March 7, 2014")."""
     return bool(_WHOLE_DATE.match(text))
+
+
+def validate_original_date(value: date) -> None:
+    """Model validator: an original dated between 1800 and tomorrow."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        check_range(value)
+    except DateProblem as problem:
+        raise ValidationError(str(problem)) from None
+
+
+def validate_publication_time(value) -> None:
+    """Model validator: published (or scheduled) between 1800 and 2200."""
+    from django.core.exceptions import ValidationError
+
+    if not PUBLISHED_YEARS[0] <= value.year <= PUBLISHED_YEARS[1]:
+        raise ValidationError(
+            f"The publication time must be between {PUBLISHED_YEARS[0]} and {PUBLISHED_YEARS[1]}."
+        )
