@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import SITEMAPS, news_sitemap
+from articles.sitemaps import SITEMAPS, news_sitemap, section
 from articles.views import health, robots_txt
 
 admin.site.site_header = "Archive editors"
@@ -15,7 +15,13 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("", include("articles.urls")),
 ]

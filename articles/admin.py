@@ -245,6 +245,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif "status" in form.changed_data and obj.status == Article.Status.PUBLISHED:
+            if "published_at" not in form.changed_data:
+                obj.status = form.initial["status"]
+                obj.publish()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -256,7 +260,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def _set_status(self, request, queryset, status, note):
         changed = 0
         for article in queryset.exclude(status=status):
-            article.status = status
+            if status == Article.Status.PUBLISHED:
+                article.publish()
+            else:
+                article.status = status
             article.save()
             revisions.record(article, request.user, note=note)
             changed += 1

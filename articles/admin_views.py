@@ -61,11 +61,13 @@ def revision_restore(request, pk, number, model_admin):
     article = _article_or_403(model_admin, request, pk)
     revision = get_object_or_404(article.revisions, number=number)
     try:
-        revisions.restore(revision, request.user)
+        _, missing = revisions.restore(revision, request.user)
     except ValidationError as error:
         messages.error(request, f"Version {number} cannot be restored: {' '.join(error.messages)}")
         return redirect("admin:articles_article_revisions", pk)
     messages.success(request, f"Version {number} restored; it is now the newest version.")
+    if missing:
+        messages.warning(request, f"Left out, because they no longer exist: {', '.join(missing)}.")
     return redirect(_change_url(article))
 
 

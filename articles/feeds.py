@@ -1,12 +1,18 @@
 """Atom and RSS feeds, with each article's full text: the whole site, a source, a topic,
-a translator. Every feed lists published articles only."""
+a translator. Every feed lists published articles only.
+
+Every field is plain text or safe HTML. Feed readers show RSS ``<description>`` and Atom
+``<summary type="html">`` as HTML, so the teaser and the channel's description go out
+HTML-escaped: an editor's "<img …>" is shown as those characters, never as an element. Titles
+and Atom's subtitle are text elements (the XML writer escapes them); the full text is the
+sanitized ``body_html``."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from articles import metadata
 from articles.models import Article, Person, Source, Topic
@@ -43,10 +49,13 @@ class ArticleFeed(Feed):
     def title(self, obj=None):
         return settings.SITE_NAME
 
-    def description(self, obj=None):
+    def subtitle(self, obj=None):
+        """Plain text (Atom's subtitle is a text element)."""
         return metadata.SITE_DESCRIPTION
 
-    subtitle = description
+    def description(self, obj=None):
+        """HTML (readers render RSS descriptions): the subtitle, escaped."""
+        return escape(self.subtitle(obj))
 
     def link(self, obj=None):
         return obj.get_absolute_url() if obj is not None else reverse("articles:home")
@@ -70,7 +79,7 @@ class ArticleFeed(Feed):
         return article.headline
 
     def item_description(self, article):
-        return article.teaser
+        return escape(article.teaser)
 
     def item_extra_kwargs(self, article):
         content = article.body_html
@@ -100,15 +109,16 @@ class SubjectFeed(ArticleFeed):
     description_format = "{}"
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.subjects(), slug=slug)
+
+    def subjects(self):
+        return self.model.objects.all()
 
     def title(self, subject):
         return self.title_format.format(subject.name)
 
-    def description(self, subject):
+    def subtitle(self, subject):
         return getattr(subject, "description", "") or self.description_format.format(subject.name)
-
-    subtitle = description
 
     def articles(self, subject):
         return Article.objects.published().filter(**{self.lookup: subject})
@@ -120,10 +130,11 @@ class SourceFeed(SubjectFeed):
     title_format = "{} in translation · " + settings.SITE_NAME
     description_format = "English translations of articles from {}."
 
-    def description(self, source):
-        return self.description_format.format(source.name)
+    def subjects(self):
+        return Source.objects.with_published_articles()
 
-    subtitle = description
+    def subtitle(self, source):
+        return self.description_format.format(source.name)
 
 
 class TopicFeed(SubjectFeed):

@@ -119,22 +119,34 @@ def diff(older: Revision, newer: Revision) -> list[dict]:
 
 
 @transaction.atomic
-def restore(revision: Revision, user=None) -> Article:
-    """Put the article back as it was in ``revision``; the result is kept as a new version."""
+def restore(revision: Revision, user=None) -> tuple[Article, list[str]]:
+    """Put the article back as it was in ``revision``; the result is kept as a new version.
+    Returns the article and what could not be brought back (people, topics or linked
+    articles deleted since), or raises ``ValidationError`` (the version's address is now
+    another article's, say)."""
     article = Article.objects.select_for_update().get(pk=revision.article_id)
+    stored_slug = article.slug
     data = revision.data
     for name in FIELDS:
         setattr(article, name, data[name])
-    article.full_clean(exclude=["slug"] if article.slug == data["slug"] else None)
+    # A slug that changes back is checked like any new one: unique, no other article's old one.
+    article.full_clean(exclude=["slug"] if article.slug == stored_slug else None)
     article.save()
+    missing = []
     for name in RELATIONS:
-        getattr(article, name).set(data[name])
+        model = getattr(Article, name).field.related_model
+        wanted = data[name]
+        existing = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        if len(existing) < len(set(wanted)):
+            missing.append(f"{len(set(wanted) - existing)} of its {name}")
+        getattr(article, name).set(sorted(existing))
     article.related_stories.all().delete()
     for story in data["related_stories"]:
         target = story["target_id"]
         if target and not Article.objects.filter(pk=target).exists():
             story = {**story, "target_id": None}  # that article was deleted since
+            missing.append("an article a related story pointed at")
         if story["target_id"] or story["title"]:
             RelatedStory(article=article, **story).save()
     record(article, user, note=f"Restored version {revision.number}")
-    return article
+    return article, missing

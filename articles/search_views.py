@@ -62,7 +62,7 @@ class SearchView(PageMixin, TemplateView):
             page_obj=page_obj,
             is_paginated=page_obj.has_other_pages(),
             many_matches=len(ids) >= search.CANDIDATES,
-            sources=Source.objects.only("name", "slug"),
+            sources=Source.objects.with_published_articles().only("name", "slug"),
             topics=Topic.objects.only("name", "slug"),
             years=self.get_years(),
             **kwargs,

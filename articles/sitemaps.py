@@ -1,21 +1,36 @@
-"""sitemap.xml (published articles with lastmod, plus listing pages) and a Google News
-sitemap of the last two days' articles."""
+"""Sitemaps for an archive of any size, and a Google News sitemap of the last two days.
+
+``/sitemap.xml`` is a sitemap index (Django's own view) pointing at one sitemap per section
+and page, ``/sitemap-articles.xml?p=3`` and so on, 5,000 addresses a page (the protocol
+allows 50,000; smaller pages stay fast). A section page is written as XML directly: Django's
+template-rendered sitemap spent most of its time (about 0.1 ms an address) in the template,
+more than in the query.
+
+Sources, topics and people appear when they have published articles: from the cached counts
+(see ``counts``), so a subject whose articles are all drafts never appears.
+"""
 
 import datetime
+from html import escape
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import counts
 from articles.models import Article, Person, Source, Topic
+
+PAGE_SIZE = 5000
 
 
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
-    limit = 5000
+    limit = PAGE_SIZE
 
     def items(self):
         return (
@@ -26,6 +41,11 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, article):
         return max(article.updated_at, article.published_at)
+
+    def get_latest_lastmod(self):
+        """None: Django's default visits every article for the index's <lastmod>, which at
+        100,000 articles costs seconds; each page still dates its own addresses."""
+        return None
 
 
 class ListingSitemap(Sitemap):
@@ -47,35 +67,32 @@ class ListingSitemap(Sitemap):
 
 
 class SubjectSitemap(Sitemap):
-    """Pages of sources, topics and people that have published articles."""
+    """Pages of the sources, topics and people that have published articles."""
 
     changefreq = "weekly"
     priority = 0.4
+    limit = PAGE_SIZE
     model = None
-    relation = None
+    with_articles = None  # counts.per_source and friends: {pk: published articles}
 
     def items(self):
-        published = Article.objects.published()
-        return (
-            self.model.objects.filter(**{f"{self.relation}__in": published})
-            .annotate(newest=Max(f"{self.relation}__updated_at"))
-            .order_by("slug")
-        )
-
-    def lastmod(self, subject):
-        return subject.newest
+        ids = [pk for pk, n in self.with_articles().items() if n]
+        return self.model.objects.filter(pk__in=ids).only("slug").order_by("slug")
 
 
 class SourceSitemap(SubjectSitemap):
-    model, relation = Source, "articles"
+    model = Source
+    with_articles = staticmethod(counts.per_source)
 
 
 class TopicSitemap(SubjectSitemap):
-    model, relation = Topic, "articles"
+    model = Topic
+    with_articles = staticmethod(counts.per_topic)
 
 
 class PersonSitemap(SubjectSitemap):
-    model, relation = Person, "translations"
+    model = Person
+    with_articles = staticmethod(counts.per_translator)
 
 
 SITEMAPS = {
@@ -85,6 +102,36 @@ SITEMAPS = {
     "topics": TopicSitemap,
     "people": PersonSitemap,
 }
+
+
+def section(request, section):
+    """One page of one section, as XML written directly (see the module docstring)."""
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap")
+    sitemap = SITEMAPS[section]()
+    try:
+        page = sitemap.paginator.page(request.GET.get("p", 1))
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such sitemap page") from None
+    base = request.build_absolute_uri("/")[:-1]
+    has_lastmod = hasattr(sitemap, "lastmod")
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for item in page.object_list:
+        location = item.get_absolute_url() if hasattr(item, "get_absolute_url") else None
+        url = escape(base + (location or sitemap.location(item)))
+        lastmod = ""
+        if has_lastmod:
+            lastmod = f"<lastmod>{timezone.localtime(sitemap.lastmod(item)).date()}</lastmod>"
+        lines.append(
+            f"<url><loc>{url}</loc>{lastmod}<changefreq>{sitemap.changefreq}</changefreq>"
+            f"<priority>{sitemap.priority}</priority></url>"
+        )
+    lines.append("</urlset>")
+    return HttpResponse("\n".join(lines) + "\n", content_type="application/xml")
+
 
 NEWS_WINDOW = datetime.timedelta(days=2)
 
@@ -101,6 +148,10 @@ def news_sitemap(request):
     return render(
         request,
         "sitemaps/news.xml",
-        {"articles": articles, "base": request.build_absolute_uri("/")[:-1]},
+        {
+            "articles": articles,
+            "base": request.build_absolute_uri("/")[:-1],
+            "site_name": settings.SITE_NAME,
+        },
         content_type="application/xml",
     )

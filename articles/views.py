@@ -92,9 +92,13 @@ class HomeView(PublishedArticlesMixin, ListView):
 
 
 class SourceListView(PageMixin, ListView):
-    """Every source with the number of its published articles."""
+    """Every source with published articles, with their number."""
 
     model = Source
+
+    def get_queryset(self):
+        return Source.objects.with_published_articles()
+
     page_title = "Sources"
     page_description = "The publications whose articles this archive translates."
     count_articles = staticmethod(counts.per_source)
@@ -109,6 +113,10 @@ class SourceListView(PageMixin, ListView):
 
 class TopicListView(SourceListView):
     model = Topic
+
+    def get_queryset(self):
+        return Topic.objects.all()
+
     page_title = "Topics"
     page_description = "Every subject in the archive, with the number of its articles."
     count_articles = staticmethod(counts.per_topic)
@@ -121,8 +129,11 @@ class FilteredArticlesView(PublishedArticlesMixin, ListView):
     context_name = None
 
     def get_queryset(self):
-        self.subject = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        self.subject = get_object_or_404(self.subjects(), slug=self.kwargs["slug"])
         return self.filter_articles(super().get_queryset())
+
+    def subjects(self):
+        return self.model.objects.all()
 
     def get_feed_kwargs(self):
         return {"slug": self.subject.slug}
@@ -139,6 +150,9 @@ class SourceDetailView(FilteredArticlesView):
     context_name = "source"
     template_name = "articles/source_detail.html"
     feed_name = "source-feed"
+
+    def subjects(self):
+        return Source.objects.with_published_articles()
 
     def filter_articles(self, articles):
         return articles.filter(source=self.subject)

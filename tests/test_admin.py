@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article, RelatedStory
+from articles.models import Article, RelatedStory, Source
 from tests.factories import ArticleFactory, RelatedStoryFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +188,11 @@ def test_sources_are_editable(staff_client):
         },
     )
     assert response.status_code == 302
+    source = Source.objects.get(slug="desinformemonos")
+    assert source.description == "an independent news site"
+    # Readers see a source once it has a published article.
+    assert staff_client.get("/sources/desinformemonos/").status_code == 404
+    ArticleFactory(source=source)
     assert staff_client.get("/sources/desinformemonos/").status_code == 200
 
 

@@ -113,9 +113,21 @@ def test_pages_announce_their_feeds(client, archive):
     assert 'href="/people/tom/feed/rss/"' in client.get("/people/tom/").content.decode()
 
 
+def sitemap_urls(client):
+    """Every address in the sitemap index's sitemaps: {loc: lastmod}."""
+    index = xml(client, "/sitemap.xml")
+    assert index.tag == f"{SM}sitemapindex"
+    urls = {}
+    for sitemap in index.findall(f"{SM}sitemap"):
+        page = xml(client, sitemap.findtext(f"{SM}loc").removeprefix("http://testserver"))
+        urls.update(
+            (u.findtext(f"{SM}loc"), u.findtext(f"{SM}lastmod")) for u in page.findall(f"{SM}url")
+        )
+    return urls
+
+
 def test_sitemap_lists_published_articles_with_lastmod_and_listing_pages(client, archive):
-    root = xml(client, "/sitemap.xml")
-    urls = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in root.findall(f"{SM}url")}
+    urls = sitemap_urls(client)
     public = "http://testserver" + archive["public"].get_absolute_url()
     assert public in urls and urls[public]
     assert "http://testserver/" in urls
@@ -124,6 +136,44 @@ def test_sitemap_lists_published_articles_with_lastmod_and_listing_pages(client,
     assert "http://testserver/people/tom/" in urls
     assert not any("draft-story" in u or "scheduled" in u for u in urls)
     assert len([u for u in urls if "/20" in u]) == 2
+
+
+def test_sources_topics_and_people_with_only_drafts_are_not_in_the_sitemap(client):
+    hidden_source = SourceFactory(name="Only Drafts", slug="only-drafts")
+    hidden_topic = TopicFactory(name="Draft Topic", slug="draft-topic")
+    hidden_person = PersonFactory(name="Draft Person", slug="draft-person")
+    ArticleFactory(
+        draft=True, source=hidden_source, topics=[hidden_topic], translators=[hidden_person]
+    )
+    ArticleFactory(
+        scheduled=True, source=hidden_source, topics=[hidden_topic], translators=[hidden_person]
+    )
+    ArticleFactory(headline="Visible")
+    urls = sitemap_urls(client)
+    assert not any("only-drafts" in u or "draft-topic" in u or "draft-person" in u for u in urls)
+    assert any("/sources/" in u for u in urls)  # the visible article's source is there
+
+
+def test_a_large_archive_is_split_into_sitemap_pages(client, monkeypatch):
+    from articles import sitemaps
+
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 2)
+    articles = ArticleFactory.create_batch(5)
+    index = xml(client, "/sitemap.xml")
+    pages = [s.findtext(f"{SM}loc") for s in index.findall(f"{SM}sitemap")]
+    article_pages = [p for p in pages if "sitemap-articles.xml" in p]
+    assert article_pages == [
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-articles.xml?p=2",
+        "http://testserver/sitemap-articles.xml?p=3",
+    ]
+    listed = set()
+    for page in article_pages:
+        root = xml(client, page.removeprefix("http://testserver"))
+        listed |= {u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")}
+    assert listed == {"http://testserver" + a.get_absolute_url() for a in articles}
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_news_sitemap_has_only_the_last_two_days(client, archive):

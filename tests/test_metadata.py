@@ -172,7 +172,8 @@ def test_old_slug_of_a_draft_is_404_for_readers(client):
 
 
 def test_source_page_metadata(client):
-    SourceFactory(name="La Jornada", slug="la-jornada", description="a daily")
+    source = SourceFactory(name="La Jornada", slug="la-jornada", description="a daily")
+    ArticleFactory(source=source)
     _, title, meta, _ = head(client, "/sources/la-jornada/")
     assert title.startswith("La Jornada in translation")
     assert meta["description"] == "English translations of articles from La Jornada, a daily."

@@ -52,7 +52,11 @@ PAGES = {
     "article, more by text": ("/2025/03/01/no-topics-here/", 3),
     "rss feed": ("/feed/rss/", 3),
     "atom feed": ("/topics/mining/feed/atom/", 4),
-    "sitemap": ("/sitemap.xml", 8),
+    # the index counts each section's pages (articles; the cached counts and the rows of
+    # sources, topics, people); a section page counts and reads its rows
+    "sitemap index": ("/sitemap.xml", 7),
+    "sitemap, articles": ("/sitemap-articles.xml", 2),
+    "sitemap, topics": ("/sitemap-topics.xml", 3),
     "news sitemap": ("/news-sitemap.xml", 2),
 }
 

@@ -134,3 +134,40 @@ def test_correction_added_directly_bumps_updated_at():
     Correction.objects.create(article=article, text="Fixed a date.")
     article.refresh_from_db()
     assert article.updated_at > before
+
+
+def _version_then_change(article, **changes):
+    revisions.record(article)
+    for name, value in changes.items():
+        setattr(article, name, value)
+    article.save()
+    revisions.record(article)
+
+
+def test_restoring_a_slug_another_article_now_uses_says_so(editor_client):
+    article = ArticleFactory(slug="the-first-address")
+    _version_then_change(article, slug="a-new-address")
+    other = ArticleFactory(slug="taken-later")
+    Article.objects.filter(pk=other.pk).update(slug="the-first-address")  # as an old bug did
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, 1])
+    response = editor_client.post(restore, follow=True)
+    assert response.status_code == 200
+    assert "Version 1 cannot be restored" in response.content.decode()
+    article.refresh_from_db()
+    assert article.slug == "a-new-address"
+
+
+def test_restoring_a_version_whose_people_and_topics_were_deleted(editor_client):
+    from tests.factories import PersonFactory, TopicFactory
+
+    translator, topic = PersonFactory(), TopicFactory()
+    article = ArticleFactory(translators=[translator], topics=[topic])
+    _version_then_change(article, dek="Changed dek.")
+    translator.delete()
+    topic.delete()
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, 1])
+    response = editor_client.post(restore, follow=True)
+    assert "Version 1 restored" in response.content.decode()
+    assert "no longer exist" in response.content.decode()
+    article.refresh_from_db()
+    assert article.dek != "Changed dek." and not article.translators.exists()

@@ -286,6 +286,10 @@ def test_hidden_articles_are_unreachable(client, state, editor_client):
         f"/sources/{article.source.slug}/",
         f"/sources/{article.source.slug}/feed/atom/",
         "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sources.xml",
+        "/sitemap-topics.xml",
+        "/sitemap-people.xml",
         "/news-sitemap.xml",
         "/archive/",
     ]:

@@ -181,7 +181,7 @@ def test_scheduled_article_appears_everywhere_at_its_time(editor_client):
         "/search/?q=lithium",
         "/feed/rss/",
         "/feed/atom/",
-        "/sitemap.xml",
+        "/sitemap-articles.xml",
         "/news-sitemap.xml",
     ]
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import unescape
 
 from django.conf import settings
@@ -20,6 +20,14 @@ from articles.markup import mark_dateline, render_markdown
 from articles.text import headline_key
 
 
+class SourceQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """What readers may see: a source appears once it has a published article (one
+        named only by drafts, such as a translator's paste waiting for review, stays
+        hidden)."""
+        return self.filter(pk__in=Article.objects.published().values("source_id"))
+
+
 class Source(models.Model):
     """A publication that translations come from, such as La Jornada."""
 
@@ -34,6 +42,8 @@ class Source(models.Model):
     language = models.CharField(
         max_length=12, default="es", help_text="Language of publication, e.g. “es”."
     )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -329,6 +339,18 @@ class Article(models.Model):
         article = super().from_db(db, field_names, values)
         article._stored_slug = article.__dict__.get("slug")
         return article
+
+    def publish(self, now=None) -> None:
+        """Make the article published. Publishing means now, unless an editor chose a
+        publication time (one that is not the moment the article was started, which is the
+        field's default): a scheduled time, or an imported original date, stays."""
+        now = now or timezone.now()
+        started = self.created_at or now
+        if self.status != self.Status.PUBLISHED and abs(self.published_at - started) < (
+            timedelta(seconds=5)
+        ):
+            self.published_at = now
+        self.status = self.Status.PUBLISHED
 
     @property
     def is_published(self):
