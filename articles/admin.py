@@ -1,3 +1,4 @@
+from datetime import timedelta
 from functools import partial
 
 from django import forms
@@ -7,7 +8,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.urls import path
 
-from articles import admin_views, revisions
+from articles import admin_views, revisions, search
 from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import (
     Article,
@@ -71,11 +72,14 @@ class RelatedStoryInline(admin.TabularInline):
     fields = ["position", "target", "title", "summary", "url"]
     verbose_name = "related story"
     max_num = MAX_RELATED_STORIES
-    validate_max = True
     verbose_name_plural = (
         "Related stories (pick an archive article, or type the title and summary of a story "
         "not yet in the archive: it links itself when that story arrives)"
     )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Refuse more than max_num stories (by default the admin only stops adding rows).
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """An archive article to point at: one the user may read (a translator: published
@@ -102,6 +106,15 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["headline", "slug", "dek", "body", "status", "published_at"]  # + fieldsets
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not search.indexable(body):
+            raise forms.ValidationError(
+                "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
+                "of distinct words): split it into parts."
+            )
+        return body
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,7 +259,11 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         elif "status" in form.changed_data and obj.status == Article.Status.PUBLISHED:
-            if "published_at" not in form.changed_data:
+            # The form shows whole seconds: a time within a second of the stored one is the
+            # same time, left as it was.
+            before = form.initial.get("published_at")
+            if before and abs(obj.published_at - before) < timedelta(seconds=1):
+                obj.published_at = before
                 obj.status = form.initial["status"]
                 obj.publish()
         super().save_model(request, obj, form, change)

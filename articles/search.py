@@ -23,7 +23,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Coalesce, Left
 
@@ -76,6 +76,22 @@ def search_vector():
     saved): ``translate()`` over a long multibyte body costs PostgreSQL about a millisecond,
     a third of writing an article."""
     return title_vector() + SearchVector(F("search_body"), config=CONFIG, weight="C")
+
+
+INDEX_CHECK_FROM = 100_000  # characters: shorter texts cannot reach the 1 MB vector limit
+
+
+def indexable(text: str) -> bool:
+    """Whether PostgreSQL can index ``text``: a search vector may not exceed 1 MB, and a long
+    text of many distinct words does. (Only long texts are tried, in a savepoint.)"""
+    if len(text) < INDEX_CHECK_FROM:
+        return True
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT to_tsvector(%s::regconfig, %s) IS NULL", [CONFIG, fold(text)])
+    except DatabaseError:
+        return False
+    return True
 
 
 def clean_query(text: str) -> str:

@@ -43,6 +43,16 @@ def test_pasting_twice_makes_two_drafts(editor_client, seed_file):
             "H\n\nThis article originally appeared in the February 30, 2025 edition of X, y.\n\nB.",
             "impossible date",
         ),
+        (
+            "H\n\nThis article originally appeared in the May 1, 2025 edition of "
+            + "X" * 201
+            + ", y.\n\nB.",
+            "the source name is 201 characters long (the limit is 200)",
+        ),
+        (
+            "H\n\nB.\n" + "".join(f"\n  • Story {n}\n" for n in range(51)),
+            "51 related stories (at most 50",
+        ),
     ],
 )
 def test_bad_paste_says_what_is_wrong_and_writes_nothing(editor_client, text, message):
