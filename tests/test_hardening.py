@@ -194,15 +194,36 @@ def test_publishing_from_the_change_form_also_means_now(editor_client):
 # -- Rules a deliberately broken line went unnoticed by ---------------------------------------
 
 
-def test_an_article_published_exactly_now_is_published():
-    """PostgreSQL's now() is the transaction's start: an article stamped with it in this
-    transaction is published at exactly "now" when the query runs."""
+def test_an_article_published_exactly_now_is_published(monkeypatch):
+    """``published()`` compares with the database's clock. Here that clock is PostgreSQL's
+    transaction time (the same for every statement of the test's transaction), and the
+    article is stamped with it: published at exactly "now"."""
+    from django.db.models.functions import Now
+
+    monkeypatch.setattr(
+        Now,
+        "as_postgresql",
+        lambda self, compiler, conn, **extra: self.as_sql(
+            compiler, conn, template="TRANSACTION_TIMESTAMP()", **extra
+        ),
+    )
     article = ArticleFactory()
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE articles_article SET published_at = now() WHERE id = %s", [article.pk]
+            "UPDATE articles_article SET published_at = transaction_timestamp() WHERE id = %s",
+            [article.pk],
         )
     assert list(Article.objects.published()) == [article]
+
+
+def test_saving_an_article_never_removes_another_articles_redirect():
+    """Even saved directly (a script, a shell): the form refuses the slug, the model keeps
+    the other article's old address."""
+    moved = ArticleFactory(slug="old-address")
+    moved.slug = "new-address"
+    moved.save()
+    ArticleFactory(slug="old-address")
+    assert SlugRedirect.objects.get(old_slug="old-address").article == moved
 
 
 def test_a_full_page_has_no_next_page_unless_more_follow():

@@ -269,3 +269,52 @@ def test_two_writers_write_batches_at_once_without_colliding(tmp_path):
     assert not Source.objects.filter(name="Unique Source").exists()
     assert Revision.objects.count() == 40
     assert not RelatedStory.objects.filter(target__isnull=True).exists()
+
+
+def test_the_store_itself_skips_an_unchanged_item():
+    """Whatever the caller (here: no pre-filter by file), the same input writes nothing."""
+    parsed = parse_article("Store Headline\n\nBody.\n")
+    first = ImportStore()
+    first.add(ImportItem(parsed=parsed, key="k", label="k", fingerprint="same"))
+    first.finish()
+    versions = Revision.objects.count()
+    second = ImportStore()
+    second.add(ImportItem(parsed=parsed, key="k", label="k", fingerprint="same"))
+    assert second.finish()["unchanged"] == 1
+    assert Revision.objects.count() == versions
+
+
+def test_a_story_titled_like_its_own_article_never_links_to_itself(tmp_path):
+    write(tmp_path, "a.txt", "Story A", related="Story A")
+    run(tmp_path)
+    assert RelatedStory.objects.get().target is None
+    write(tmp_path, "b.txt", "Story A")  # a second article with that headline: the link
+    run(tmp_path)
+    story = RelatedStory.objects.select_related("article", "target").get()
+    assert story.target is not None and story.target != story.article
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_that_batches_written_at_once_could_not_see_are_made_at_the_end(
+    tmp_path, monkeypatch
+):
+    """Each writer thread's batch cannot see the other's uncommitted articles; the links it
+    misses are made when the import finishes."""
+    import threading
+
+    from articles.importing import store as store_module
+    from articles.importing.files import import_files
+
+    real = store_module.link_by_headline
+
+    def only_at_the_end(ids):  # as if every batch had missed its links
+        if not threading.current_thread().name.startswith("import-writer"):
+            return real(ids)
+        return 0
+
+    monkeypatch.setattr(store_module, "link_by_headline", only_at_the_end)
+    for n in range(20):
+        write(tmp_path, f"{n:02}.txt", f"Story {n}", related=f"Story {(n + 1) % 20}")
+    import_files([str(tmp_path)], ImportStore(batch_size=5, writers=2))
+    assert RelatedStory.objects.filter(target__isnull=True).count() == 0
+    assert RelatedStory.objects.count() == 20
