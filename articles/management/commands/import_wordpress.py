@@ -78,6 +78,7 @@ class Command(BaseCommand):
         self.started, self.total, self.seen = started, total, 0
         store = self.store = ImportStore(report=self.report, writers=writers)
         self.dry_run = dry_run
+        self.shown = 0
         for post, item, problem in self._converted(export, workers):
             self.seen += 1
             if self.seen % PROGRESS_EVERY == 0:
@@ -94,12 +95,15 @@ class Command(BaseCommand):
                     store.add_topic_address(name, path)
         counts = store.counts if dry_run else store.finish()
         skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(self.skipped.items()))
-        summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+        if dry_run:
+            summary = f"dry run: {self.shown} posts read, {counts['failed']} failed"
+        else:
+            summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         summary += f"; skipped: {skipped or 'none'}"
         elapsed = time.monotonic() - started
         summary += f" ({self.seen:,} items in {elapsed:.1f} s)"
         if dry_run:
-            summary = "dry run, nothing was written: " + summary
+            summary += "; nothing was written"
         if counts["failed"]:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
@@ -151,6 +155,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{outcome.item.label}: note: {note}")
 
     def _show(self, item):
+        self.shown += 1
         self.stdout.write(f"== {item.label} → {item.status}")
         for line in item.parsed.summary_lines():
             self.stdout.write(f"   {line}")
