@@ -5,6 +5,15 @@ PostgreSQL (the ``pgserver`` package) is started with its data under ``var/pgdat
 newcomer needs nothing but Python. The embedded server listens on a Unix socket only and is
 stopped when the last process that uses it exits. ``EMBEDDED_DATABASE`` names the database in
 it (default "archive"; the benchmark uses "archive_bench").
+
+A server's connections are kept for ``DATABASE_CONN_MAX_AGE`` seconds (default 60) and
+checked before reuse; connecting gives up after ``DATABASE_CONNECT_TIMEOUT`` seconds (default
+3), and a statement after ``DATABASE_STATEMENT_TIMEOUT`` (e.g. "5s"; the web server's
+configuration sets it, management commands such as imports run without one), so a database
+that stops answering makes requests fail fast instead of hanging.
+
+``DATABASE_REPLICA_URLS`` (comma-separated) adds read replicas, ``replica_0``,
+``replica_1``… (see ``archive.routers``). In tests they mirror the primary.
 """
 
 import os
@@ -17,8 +26,33 @@ import dj_database_url
 def database_settings(base_dir: Path) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return _server(url)
     return _embedded_database(base_dir / "var")
+
+
+def replica_settings() -> dict[str, dict]:
+    """``{"replica_0": {...}, ...}`` from ``DATABASE_REPLICA_URLS``."""
+    urls = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",")]
+    replicas = {}
+    for number, url in enumerate(u for u in urls if u):
+        replica = _server(url)
+        replica["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = replica
+    return replicas
+
+
+def _server(url: str) -> dict:
+    settings = dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    options = settings.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")))
+    statement_timeout = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "").strip()
+    if statement_timeout:
+        options["options"] = f"-c statement_timeout={statement_timeout}"
+    return settings
 
 
 def _embedded_database(var_dir: Path) -> dict:

@@ -8,7 +8,13 @@ framed, as X-Frame-Options says too. No page may use the camera, microphone, loc
 other powerful browser features.
 """
 
-from django.http import HttpResponseBadRequest
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template import loader
+
+logger = logging.getLogger("archive.database")
 
 READER_POLICY = "; ".join(
     [
@@ -82,4 +88,29 @@ class ContentSecurityPolicyMiddleware:
             admin = request.path.startswith(self.admin_prefix)
             response["Content-Security-Policy"] = ADMIN_POLICY if admin else READER_POLICY
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, readers get a short "back soon" page with
+    ``503`` and ``Retry-After`` (not a 500), and the log gets one line per failed request
+    (not a traceback of several kilobytes)."""
+
+    retry_after = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        reason = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, reason)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.retry_after)
+        response["Cache-Control"] = "no-store"
+        response._has_been_logged = True  # the line above is the only one
         return response

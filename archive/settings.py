@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from archive.database import database_settings
+from archive.database import database_settings, replica_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_SETTINGS = Path(os.environ.get("ARCHIVE_LOCAL_SETTINGS") or BASE_DIR / "var" / "local.env")
@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
+    "articles.serving.ReaderCacheMiddleware",
+    "articles.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "archive.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "articles.middleware.LegacyAddressMiddleware",
+    "archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -139,7 +142,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "archive.wsgi.application"
 
-DATABASES = {"default": database_settings(BASE_DIR)}
+DATABASES = {"default": database_settings(BASE_DIR), **replica_settings()}
+DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,6 +167,25 @@ ARTICLES_PER_PAGE = 20
 SEARCH_RESULTS_PER_PAGE = 10
 PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
+
+# The cache every process shares (Redis), or each process's own memory without REDIS_URL.
+# See articles/caching.py (what is cached, and when it goes stale) and articles/serving.py.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "archive.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# HTTP caching of reader pages (browsers, CDNs) and the shared page cache.
+HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
+HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", "300"))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
 # Security headers everywhere; HTTPS-only cookies, HSTS and the redirect to HTTPS in
 # production (not in local development or tests, which run over plain HTTP). No page may be

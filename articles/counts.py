@@ -1,10 +1,11 @@
-"""Counts of published articles shown to readers, cached for a few minutes.
+"""Counts of published articles shown to readers, cached.
 
 Counting means visiting every published article, which at 100,000 articles costs tens of
-milliseconds; the numbers (articles per source, topic, person and month) change slowly, so
-they are computed at most once per ``COUNTS_CACHE_SECONDS`` (default 300) per process.
-A newly published or scheduled article shows in the counts within that time; it shows in the
-lists themselves at once.
+milliseconds; the numbers (articles per source, topic, person and month) change only when
+content does. They are cached under the content version (see ``caching``): with a shared
+cache, a publish, an edit or a scheduled article's time coming shows in every process's
+counts at once. Entries also expire after ``COUNTS_CACHE_SECONDS`` (default 300), which bounds
+how stale a process-local cache (no ``REDIS_URL``) can be.
 """
 
 from django.conf import settings
@@ -12,11 +13,12 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 
+from articles import caching
 from articles.models import Article, Person
 
 
-def _cached(key, compute):
-    return cache.get_or_set(f"archive-counts:{key}", compute, settings.COUNTS_CACHE_SECONDS)
+def _cached(name, compute):
+    return cache.get_or_set(caching.key("counts", name), compute, settings.COUNTS_CACHE_SECONDS)
 
 
 def _grouped(field):

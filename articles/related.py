@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Subquery
 
-from articles import search
+from articles import caching, search
 from articles.models import Article
 
 LIMIT = 3
@@ -26,12 +26,12 @@ def more_on_this_story(article, limit=LIMIT):
     """Up to ``limit`` published articles from the weeks around ``article``: those sharing the
     most topics first, then those whose headline, dek or source match its headline's words.
 
-    The choice (ids only) is cached for a few minutes like the counts; the articles themselves
-    are read through ``published()`` on every view, so a pick that is unpublished meanwhile
-    disappears at once.
+    The choice (ids only) is cached under the content version like the counts; the articles
+    themselves are read through ``published()`` on every view, so a pick that is unpublished
+    meanwhile disappears at once.
     """
     ids = cache.get_or_set(
-        f"more-on-this-story:{article.pk}:{article.published_at.timestamp()}",
+        caching.key("more-on-this-story", article.pk),
         lambda: _choose(article, limit),
         settings.COUNTS_CACHE_SECONDS,
     )

@@ -32,6 +32,10 @@ def staff_client(client, django_user_model):
 
 
 def _member(django_user_model, username, role):
+    if not Group.objects.filter(name=role).exists():  # a transactional test flushed them
+        from django.apps import apps
+
+        roles.create_roles(apps)
     user = django_user_model.objects.create_user(username, password="pw-12345!", is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -305,24 +305,3 @@ def test_hidden_articles_are_unreachable(client, state, editor_client):
         body = client.get(url).content.decode()
         assert slug not in body and "Hidden lithium" not in body, url
     assert client.get("/preview/" + "x" * 43 + "/").status_code == 404
-
-
-# -- Health check ---------------------------------------------------------------------------
-
-
-def test_health_check(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_health_check_reports_a_broken_database(client, monkeypatch):
-    from django.db import DatabaseError, connection
-
-    def broken(*args, **kwargs):
-        raise DatabaseError("connection refused")
-
-    monkeypatch.setattr(connection, "cursor", broken)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "unavailable"

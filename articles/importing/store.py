@@ -26,7 +26,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
 
-from articles import revisions
+from articles import caching, revisions
 from articles.importing import merge
 from articles.importing.copy import copy_insert
 from articles.importing.items import ImportItem, Outcome, check, describe
@@ -283,6 +283,7 @@ class ImportStore:
             self.linked_by_address = True
         link_by_headline([article.pk for _, article in written])
         self.written_ids.extend(article.pk for _, article in written)
+        caching.changed()
         by_note = {}
         for item, article in written:
             by_note.setdefault((item.note, item.user), []).append(article.pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import search
+from articles import caching, search
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline, render_markdown
 from articles.text import headline_key
@@ -55,9 +55,14 @@ class Source(models.Model):
         super().save(*args, **kwargs)
         # Articles carry the source's name in their search index.
         self.articles.exclude(source_name=self.name).update(source_name=self.name)
+        caching.changed()
 
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
 
 class Topic(models.Model):
@@ -73,8 +78,16 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
     def get_absolute_url(self):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
 
 class Person(models.Model):
@@ -91,8 +104,16 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
     def get_absolute_url(self):
         return reverse("articles:person-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -298,6 +319,7 @@ class Article(models.Model):
         # article's old address is never taken: see ``clean``.)
         SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         self._stored_slug = self.slug
+        caching.changed()
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
@@ -310,6 +332,10 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         from articles.models.addresses import SlugRedirect
@@ -527,6 +553,11 @@ class RelatedStory(models.Model):
                 .first()
             )
         super().save(*args, **kwargs)
+        caching.changed()
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         if not self.target_id and not self.title.strip():

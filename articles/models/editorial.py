@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import caching
 from articles.models.archive import Article
 
 
@@ -52,6 +53,11 @@ class Correction(models.Model):
         super().save(*args, **kwargs)
         # The article changed for its readers: feeds and JSON-LD show a new updated date.
         Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+        caching.changed()
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
 
 def _new_token():

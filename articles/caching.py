@@ -1,0 +1,84 @@
+"""When what readers see changes: one content version for every cache a reader page uses.
+
+Counts, "More on this story" and whole anonymous pages are cached under keys that include the
+**content version**, a number kept in the shared cache (Redis when ``REDIS_URL`` is set, so
+every process and server agrees). The version is bumped
+
+* when an article, correction, related story, source, topic or person is saved or deleted
+  (after the transaction commits, so no process can cache the old state under the new
+  number), and by the importers after each batch;
+* when a scheduled article's time comes: the time of the next scheduled publication is kept
+  beside the version, and the first request after it bumps the version. Nobody has to touch
+  anything for a scheduled article to appear.
+
+Old entries are never deleted one by one: they stop being asked for and expire.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.functions import Now
+
+VERSION_KEY = "content:version"
+NEXT_KEY = "content:next-scheduled"
+NO_SCHEDULE = -1.0  # stored when nothing is scheduled
+NEXT_CHECK_SECONDS = 3600  # look for newly scheduled articles at least this often
+
+
+def version() -> int:
+    """The current content version (one cache round trip; a query only when the next
+    scheduled time is unknown or has come)."""
+    found = cache.get_many([VERSION_KEY, NEXT_KEY])
+    current = found.get(VERSION_KEY)
+    upcoming = found.get(NEXT_KEY)
+    if current is None:
+        current = _start()
+    if upcoming is None or (upcoming != NO_SCHEDULE and upcoming <= time.time()):
+        if upcoming is not None:  # a scheduled article's time has come
+            current = _bump()
+        _remember_next_scheduled()
+    return current
+
+
+def changed() -> None:
+    """Something readers see has changed: bump the version once the transaction commits."""
+    transaction.on_commit(_changed_now)
+
+
+def _changed_now() -> None:
+    _bump()
+    cache.delete(NEXT_KEY)  # a save may have scheduled (or unscheduled) an article
+
+
+def _start() -> int:
+    """A version that no earlier process can have used: the clock, in milliseconds."""
+    start = int(time.time() * 1000)
+    cache.add(VERSION_KEY, start, None)
+    return cache.get(VERSION_KEY) or start
+
+
+def _bump() -> int:
+    try:
+        bumped = cache.incr(VERSION_KEY)
+    except ValueError:  # the key was evicted: start again from the clock
+        bumped = None
+    return bumped if bumped is not None else _start()
+
+
+def _remember_next_scheduled() -> None:
+    from articles.models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=Now())
+        .aggregate(first=Min("published_at"))
+        .get("first")
+    )
+    value = upcoming.timestamp() if upcoming else NO_SCHEDULE
+    cache.set(NEXT_KEY, value, NEXT_CHECK_SECONDS)
+
+
+def key(*parts) -> str:
+    """A cache key under the current content version: ``key("counts", "sources")``."""
+    return ":".join(["v", str(version()), *map(str, parts)])

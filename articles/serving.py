@@ -1,0 +1,135 @@
+"""How readers' requests are served: HTTP caching headers, answers to conditional requests,
+a shared page cache, and reads from the replicas.
+
+An **anonymous reader** request is a GET or HEAD without a session cookie, outside the admin
+and the share-preview links. Its successful answers are the same for everyone, so they say so:
+
+* ``Cache-Control: public, max-age=HTTP_CACHE_MAX_AGE, stale-while-revalidate=…`` (60 s and
+  300 s by default), ``Vary: Cookie``, and a strong ``ETag``: a hash of the page itself;
+* ``If-None-Match`` with that ETag gets ``304 Not Modified``, from the page cache without
+  rendering anything;
+* the page itself is kept in the shared cache for ``PAGE_CACHE_SECONDS`` under the content
+  version (see ``caching``): a publish, an edit, an unpublish or a scheduled article's time
+  coming changes the version, so no process serves the old page after it. (Without a shared
+  cache, ``REDIS_URL``, the page cache is off: one process could not tell the others.)
+
+Everything else, a signed-in editor's view first of all, is ``private, no-store`` and never
+stored: a CDN in front can never keep an editor's draft banner. An answer that sets a cookie
+is never stored either.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connections
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+
+from archive import routers
+from articles import caching
+
+PERSONAL_PREFIXES = ("/admin/", "/preview/", "/healthz")
+
+
+def is_anonymous_reader(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(PERSONAL_PREFIXES)
+    )
+
+
+class ReaderCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_anonymous_reader(request):
+            return _personal(self.get_response(request))
+        key = _page_key(request) if settings.PAGE_CACHE_SECONDS else None
+        stored = cache.get(key) if key else None
+        if stored is not None:
+            response = _rebuild(stored)
+            response["X-Cache"] = "hit"
+        else:
+            response = self.get_response(request)
+            if not _public(response):
+                return response
+            response["ETag"] = _etag(response.content)
+            if key and not response.cookies:
+                cache.set(key, _stored(response), settings.PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "miss" if key else "off"
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _public(response) -> bool:
+    """Mark a reader's successful answer as cacheable by anyone; False if it is not one."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "Cache-Control" in response:  # the view decided (share previews: private)
+        return False
+    response["Cache-Control"] = (
+        f"public, max-age={settings.HTTP_CACHE_MAX_AGE}, "
+        f"stale-while-revalidate={settings.HTTP_CACHE_STALE_WHILE_REVALIDATE}"
+    )
+    patch_vary_headers(response, ["Cookie"])
+    return True
+
+
+def _personal(response):
+    if "Cache-Control" not in response:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _etag(content: bytes) -> str:
+    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+
+
+def _page_key(request) -> str:
+    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    return caching.key("page", request.method == "HEAD", path)
+
+
+def _stored(response) -> dict:
+    return {
+        "status": response.status_code,
+        "content": response.content,
+        "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
+    }
+
+
+def _rebuild(stored: dict) -> HttpResponse:
+    response = HttpResponse(stored["content"], status=stored["status"])
+    for header, value in stored["headers"]:
+        response[header] = value
+    return response
+
+
+class ReplicaMiddleware:
+    """Anonymous readers read from a replica (see ``archive.routers``); if the chosen one
+    cannot be reached, it is set aside for a while and this request reads from the primary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        alias = routers.next_replica() if is_anonymous_reader(request) else None
+        if alias is not None:
+            connection = connections[alias]
+            try:
+                # Ping a kept connection (once per request), or connect: a replica that went
+                # away is found here, before any query depends on it.
+                connection.close_if_health_check_failed()
+                connection.ensure_connection()
+            except DatabaseError:
+                routers.mark_down(alias)
+                connections[alias].close()
+                alias = None
+        token = routers.reading_from.set(alias)
+        try:
+            return self.get_response(request)
+        finally:
+            routers.reading_from.reset(token)

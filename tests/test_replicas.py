@@ -1,0 +1,111 @@
+"""Readers read from the replicas, editors from the primary, and a replica that is down is
+left out. Against a real streaming replica when ``TEST_REPLICA_URL`` names one (``.ci/run``
+makes it with pg_basebackup -R), else against a second connection to the test server."""
+
+import os
+import time
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from archive import routers
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+REPLICA_URL = os.environ.get("TEST_REPLICA_URL", "")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def replica_alias(django_db_setup):
+    """A ``replica_0`` database alias, made before each test's database set-up counts the
+    aliases. Marked as a test mirror of the primary so that the tests' clean-up never tries
+    to empty a read-only standby."""
+    if not REPLICA_URL and os.environ.get("REQUIRE_SERVICES") and os.environ.get("DATABASE_URL"):
+        pytest.fail("TEST_REPLICA_URL is not set: .ci/run starts a replica for this run")
+    primary = connections.settings["default"]
+    settings = {**primary, "TEST": {**primary.get("TEST", {}), "MIRROR": "default"}}
+    if REPLICA_URL:
+        parts = urlsplit(REPLICA_URL)
+        settings.update(HOST=parts.hostname, PORT=str(parts.port or 5432))
+    connections.settings["replica_0"] = settings
+    yield
+    connections["replica_0"].close()
+    del connections["replica_0"]
+    del connections.settings["replica_0"]
+
+
+@pytest.fixture
+def replica():
+    routers.mark_up("replica_0")
+    saved = dict(connections.settings["replica_0"])
+    yield "replica_0"
+    connections["replica_0"].close()
+    connections.settings["replica_0"].update(saved)
+    routers.mark_up("replica_0")
+
+
+def wait_until_replicated(alias, article, seconds=10.0):
+    settings = connections.settings[alias]
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    ) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT 1 FROM articles_article WHERE id = %s", [article.pk]
+            ).fetchone()
+            if row:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"article {article.pk} did not reach {alias} in {seconds} s")
+
+
+def test_an_anonymous_reader_reads_from_the_replica(client, replica):
+    article = ArticleFactory(headline="Replicated story")
+    wait_until_replicated(replica, article)
+    with (
+        CaptureQueriesContext(connections[replica]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and "Replicated story" in response.content.decode()
+    assert len(on_replica) > 0 and len(on_primary) == 0
+    if REPLICA_URL:
+        with connections[replica].cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery()")
+            assert cursor.fetchone()[0] is True  # a real standby
+
+
+def test_a_signed_in_editor_reads_from_the_primary_and_sees_a_save_at_once(
+    editor_client, replica
+):
+    article = ArticleFactory(headline="Before")
+    Article.objects.filter(pk=article.pk).update(headline="Saved a moment ago")
+    with (
+        CaptureQueriesContext(connections[replica]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = editor_client.get(article.get_absolute_url())
+    assert "Saved a moment ago" in response.content.decode()
+    assert len(on_replica) == 0 and len(on_primary) > 0
+
+
+def test_a_replica_that_is_down_is_left_out_and_readers_get_the_primary(client, replica):
+    article = ArticleFactory(headline="Served anyway")
+    wait_until_replicated(replica, article)
+    client.get(article.get_absolute_url())  # a connection to the replica is open now
+    connections[replica].close()
+    connections.settings[replica]["HOST"] = "127.0.0.1"
+    connections.settings[replica]["PORT"] = "1"  # nothing listens there: the replica is gone
+    for _ in range(3):
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200 and "Served anyway" in response.content.decode()
+    assert replica not in routers.available_replicas()

@@ -1,0 +1,247 @@
+"""Serving readers: HTTP caching headers and 304s, the shared page cache and its
+invalidation (against a real Redis), the database being away, and /healthz."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, PreviewLink
+from tests.factories import ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The real shared cache: Redis, as production runs it (CI starts redis-server)."""
+    if not _redis_reachable():
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(f"Redis is not running at {REDIS_URL}")
+        pytest.skip(f"Redis is not running at {REDIS_URL}")
+    settings.REDIS_URL = REDIS_URL
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "archive.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "archive-tests",
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    return response, len(captured)
+
+
+# -- Headers and conditional requests ------------------------------------------------------------
+
+
+def test_reader_pages_are_public_with_a_strong_etag(client, settings):
+    settings.HTTP_CACHE_MAX_AGE = 45
+    settings.HTTP_CACHE_STALE_WHILE_REVALIDATE = 600
+    article = ArticleFactory()
+    for url in ["/", article.get_absolute_url(), "/feed/atom/", "/sitemap.xml", "/archive/"]:
+        response = client.get(url)
+        assert response["Cache-Control"] == "public, max-age=45, stale-while-revalidate=600"
+        assert "Cookie" in response["Vary"]
+        assert response["ETag"].startswith('"') and not response["ETag"].startswith("W/")
+
+
+def test_a_matching_if_none_match_gets_304_with_nothing_else(client):
+    article = ArticleFactory()
+    first = client.get(article.get_absolute_url())
+    second = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 304 and second.content == b""
+    assert second["ETag"] == first["ETag"]
+    other = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200
+
+
+def test_the_etag_changes_with_what_the_page_shows(client):
+    article = ArticleFactory(dek="First dek.")
+    before = client.get(article.get_absolute_url())["ETag"]
+    article.dek = "Second dek."
+    article.save()
+    assert client.get(article.get_absolute_url())["ETag"] != before
+
+
+def test_a_signed_in_editor_gets_private_pages_that_are_never_stored(editor_client, client):
+    draft = ArticleFactory(draft=True)
+    response = editor_client.get(draft.get_absolute_url())
+    assert response.status_code == 200 and "Draft: readers cannot see this" in (
+        response.content.decode()
+    )
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Cookie" in response["Vary"]
+    home = editor_client.get("/")
+    assert home["Cache-Control"] == "private, no-store"
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_share_previews_and_the_admin_are_never_public(editor_client):
+    draft = ArticleFactory(draft=True)
+    link = PreviewLink.objects.create(article=draft)
+    preview = Client().get(link.get_absolute_url())
+    assert preview["Cache-Control"] == "private, no-store"
+    admin = editor_client.get(reverse("admin:articles_article_changelist"))
+    assert "private" in admin["Cache-Control"] and "public" not in admin["Cache-Control"]
+
+
+# -- The shared page cache ---------------------------------------------------------------------
+
+
+def test_a_cached_page_costs_no_query_and_a_304_no_rendering(client, shared_cache):
+    article = ArticleFactory()
+    first, first_queries = queries(client, article.get_absolute_url())
+    assert first["X-Cache"] == "miss" and first_queries > 0
+    again, again_queries = queries(client, article.get_absolute_url())
+    assert again["X-Cache"] == "hit" and again_queries == 0
+    assert again.content == first.content
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    not_modified, n = queries(client, article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304 and n == 0
+
+
+def test_publishing_shows_on_every_page_at_once(
+    client, shared_cache, django_capture_on_commit_callbacks
+):
+    source = SourceFactory(name="La Jornada", slug="la-jornada")
+    ArticleFactory(source=source, headline="First story")
+    assert "First story" in client.get("/").content.decode()
+    assert "1 article" in client.get("/sources/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = ArticleFactory(source=source, headline="Second story", draft=True)
+    assert "Second story" not in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.publish()
+        draft.save()
+    home = client.get("/")
+    assert home["X-Cache"] == "miss" and "Second story" in home.content.decode()
+    assert "2 articles" in client.get("/sources/").content.decode()  # counts too
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Article.Status.DRAFT
+        draft.save()
+    assert "Second story" not in client.get("/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_article_appears_at_its_time_with_nobody_touching_anything(
+    client, shared_cache
+):
+    ArticleFactory(headline="Already out")
+    when = timezone.now() + timezone.timedelta(seconds=2)
+    ArticleFactory(headline="Scheduled lithium", published_at=when)  # no callback runs
+    assert "Scheduled lithium" not in client.get("/").content.decode()
+    assert client.get("/")["X-Cache"] == "hit"
+    time.sleep(max(0.0, (when - timezone.now()).total_seconds()) + 0.3)
+    home = client.get("/")
+    assert home["X-Cache"] == "miss" and "Scheduled lithium" in home.content.decode()
+
+
+def test_without_a_shared_cache_no_page_is_stored(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    ArticleFactory()
+    assert client.get("/")["X-Cache"] == "off"
+    assert client.get("/")["X-Cache"] == "off"
+
+
+def test_pages_are_served_when_redis_is_away(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "archive.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 300
+    article = ArticleFactory(headline="Still here")
+    for url in ["/", article.get_absolute_url(), "/sources/", "/topics/", "/archive/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "Still here" in client.get("/").content.decode()
+    report = client.get("/healthz").json()
+    assert report["status"] == "degraded" and report["cache"] == "unavailable"
+
+
+# -- The database away, and /healthz ---------------------------------------------------------------
+
+
+def test_readers_get_a_503_with_retry_after_when_the_database_is_away(client, monkeypatch, caplog):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError('connection to server at "db" failed: Connection refused')
+
+    ArticleFactory()
+    monkeypatch.setattr(QuerySet, "_fetch_all", unreachable)
+    with caplog.at_level("WARNING"):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Back in a moment" in response.content.decode()
+    lines = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert len(lines) == 1 and "database unavailable for GET /" in lines[0].getMessage()
+    assert lines[0].exc_info is None  # a line, not a traceback
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_health_check_reports_a_database_that_refuses(client, monkeypatch):
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "PORT", "1")
+    monkeypatch.setitem(connections.settings["default"], "HOST", "127.0.0.1")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["database"].startswith("unavailable: ")
+
+
+def test_health_check_reports_a_database_that_hangs_within_a_second(client, monkeypatch):
+    """A server that accepts the connection and then says nothing."""
+    from django.db import connections
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    monkeypatch.setitem(connections.settings["default"], "HOST", "127.0.0.1")
+    monkeypatch.setitem(connections.settings["default"], "PORT", str(listener.getsockname()[1]))
+    started = time.monotonic()
+    response = client.get("/healthz")
+    elapsed = time.monotonic() - started
+    listener.close()
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("timeout")
+    assert elapsed < 1.8
