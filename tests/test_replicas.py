@@ -84,9 +84,7 @@ def test_an_anonymous_reader_reads_from_the_replica(client, replica):
             assert cursor.fetchone()[0] is True  # a real standby
 
 
-def test_a_signed_in_editor_reads_from_the_primary_and_sees_a_save_at_once(
-    editor_client, replica
-):
+def test_a_signed_in_editor_reads_from_the_primary_and_sees_a_save_at_once(editor_client, replica):
     article = ArticleFactory(headline="Before")
     Article.objects.filter(pk=article.pk).update(headline="Saved a moment ago")
     with (
