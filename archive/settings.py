@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
     "articles.serving.ReaderCacheMiddleware",
     "articles.serving.ReplicaMiddleware",
@@ -160,7 +161,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# collectstatic's destination (production); a checkout serves from static/ directly.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or (BASE_DIR / "var" / "static" if PRODUCTION else None)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Static files are served by the app itself (WhiteNoise), compressed; in production under
+# hashed names (collectstatic) with a far-future, immutable Cache-Control.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 
 SITE_NAME = os.environ.get("SITE_NAME", "Translated Press Archive")
 ARTICLES_PER_PAGE = 20

@@ -1,20 +1,27 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from articles.sitemaps import SITEMAPS, news_sitemap, section
 from articles.views import health, robots_txt
 
 admin.site.site_header = "Archive editors"
+
+
+def favicon(request):
+    """The icon's hashed address is known only once the app runs (collectstatic)."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 admin.site.site_title = "Archive admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", health, name="health"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path(
         "sitemap.xml",
         sitemap_views.index,
