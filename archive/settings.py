@@ -200,6 +200,9 @@ else:
 # HTTP caching of reader pages (browsers, CDNs) and the shared page cache.
 HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
 HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", "300"))
+# How long an article's rendered part is kept for anonymous readers (under the content
+# version: a change shows at once whatever this says; see articles/article_views.py).
+ARTICLE_CACHE_SECONDS = int(os.environ.get("ARTICLE_CACHE_SECONDS", "3600"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
 # Security headers everywhere; HTTPS-only cookies, HSTS and the redirect to HTTPS in

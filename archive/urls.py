@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -8,6 +9,14 @@ from articles.sitemaps import SITEMAPS, news_sitemap, section
 from articles.views import health, robots_txt
 
 admin.site.site_header = "Archive editors"
+
+
+def ping(request):
+    """The smallest answer Django gives, through every middleware: the load test's yardstick
+    for the other pages' speed."""
+    response = HttpResponse("pong\n", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def favicon(request):
@@ -21,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", health, name="health"),
+    path("ping", ping, name="ping"),
     path("favicon.ico", favicon),
     path(
         "sitemap.xml",

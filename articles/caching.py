@@ -5,8 +5,8 @@ Counts, "More on this story" and whole anonymous pages are cached under keys tha
 every process and server agrees). The version is bumped
 
 * when an article, correction, related story, source, topic or person is saved or deleted
-  (after the transaction commits, so no process can cache the old state under the new
-  number), and by the importers after each batch;
+  (at once, and again after the transaction commits, so that no process keeps the old state
+  under the newest number), and by the importers after each batch;
 * when a scheduled article's time comes: the time of the next scheduled publication is kept
   beside the version, and the first request after it bumps the version. Nobody has to touch
   anything for a scheduled article to appear.
@@ -43,7 +43,12 @@ def version() -> int:
 
 
 def changed() -> None:
-    """Something readers see has changed: bump the version once the transaction commits."""
+    """Something readers see has changed: bump the version now, and again once the
+    transaction commits. (The second bump is the one that matters to other processes: one
+    that rendered a page between the first bump and the commit saw the old data, and cached
+    it under a version nobody asks for any more. The first serves this transaction itself,
+    which sees its own changes at once.)"""
+    _changed_now()
     transaction.on_commit(_changed_now)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import feeds, views
+from articles import article_views, feeds, views
 from articles.search_views import SearchView
 
 
@@ -29,7 +29,7 @@ def feed_routes(prefix, name, rss, atom):
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", SearchView.as_view(), name="search"),
-    path("preview/<str:token>/", views.PreviewView.as_view(), name="preview"),
+    path("preview/<str:token>/", article_views.PreviewView.as_view(), name="preview"),
     *feed_routes("", "feed", feeds.ArticleFeed, feeds.ArticleAtomFeed),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
@@ -51,7 +51,7 @@ urlpatterns = [
     ),
     path(
         "<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
-        views.ArticleDetailView.as_view(),
+        article_views.ArticleDetailView.as_view(),
         name="article-detail",
     ),
 ]

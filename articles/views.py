@@ -1,16 +1,13 @@
-import functools
 from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import (
     DayArchiveView,
-    DetailView,
     ListView,
     MonthArchiveView,
     TemplateView,
@@ -22,13 +19,10 @@ from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
     Person,
-    PreviewLink,
-    SlugRedirect,
     Source,
     Topic,
 )
 from articles.pagination import UncountedPaginator
-from articles.related import more_on_this_story
 
 
 class PageMixin:
@@ -286,87 +280,6 @@ class ArticleDayArchiveView(DateArchiveMixin, DayArchiveView):
     def get_period(self):
         day = date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
         return f"on {day:%B} {day.day}, {day.year}"
-
-
-# -- Articles and search --------------------------------------------------------------------
-
-
-def article_pages(articles):
-    """``articles`` with all an article page shows, in one query."""
-    return articles.for_reading().select_related("source").with_page_data()
-
-
-@functools.cache
-def reader_article_pages():
-    """The queryset behind readers' article pages, built once per process: its five array
-    subqueries cost more to build than to run. (It is never evaluated itself, only filtered;
-    ``published()`` reads the clock in the database, not here.)"""
-    return article_pages(Article.objects.published())
-
-
-class ArticleDetailView(PageMixin, DetailView):
-    """An article at its dated address. Drafts are 404 except for staff, who see a banner.
-
-    The date in the address is the publication date on this site: any other date, or a slug
-    the article used to have, redirects permanently to the current address.
-    """
-
-    def get_object(self, queryset=None):
-        if self.request.user.is_staff:
-            articles = article_pages(Article.objects.visible_to(self.request.user))
-        else:
-            articles = reader_article_pages()
-        # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
-        return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object is None:
-            moved = get_object_or_404(
-                SlugRedirect.objects.filter(
-                    article__in=Article.objects.visible_to(request.user)
-                ).select_related("article"),
-                old_slug=kwargs["slug"],
-            )
-            return redirect(moved.article, permanent=True)
-        local = timezone.localtime(self.object.published_at)
-        if (local.year, local.month, local.day) != (
-            int(kwargs["year"]),
-            int(kwargs["month"]),
-            int(kwargs["day"]),
-        ):
-            return redirect(self.object, permanent=True)
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs):
-        article = self.object
-        context = super().get_context_data(**kwargs)
-        article.stories = article.related_list
-        if not article.stories:
-            context["more_on_this_story"] = more_on_this_story(article)
-        context["page"].update(
-            title=article.headline,
-            description=article.teaser,
-            type="article",
-            json_ld=metadata.article_json_ld(article, self.request),
-        )
-        return context
-
-
-class PreviewView(ArticleDetailView):
-    """An article as it stands, at a share-preview link: for a reviewer without an account.
-    Never indexed, never cached by shared caches; 404 once the link expires or is revoked."""
-
-    def get(self, request, *args, **kwargs):
-        link = get_object_or_404(PreviewLink.objects.valid(), token=kwargs["token"])
-        self.object = get_object_or_404(article_pages(Article.objects.all()), pk=link.article_id)
-        context = self.get_context_data(object=self.object)
-        context["page"].update(noindex=True, canonical=None, preview=link)
-        response = self.render_to_response(context)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Cache-Control"] = "private, no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
 
 
 def health(request):

@@ -245,3 +245,55 @@ def test_health_check_reports_a_database_that_hangs_within_a_second(client, monk
     assert response.status_code == 503
     assert response.json()["database"].startswith("timeout")
     assert elapsed < 1.8
+
+
+# -- The article page's kept part ------------------------------------------------------------------
+
+
+def test_a_warm_article_page_costs_no_query_even_without_the_page_cache(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(headline="Kept article")
+    first, first_queries = queries(client, article.get_absolute_url())
+    again, again_queries = queries(client, article.get_absolute_url())
+    assert first_queries > 0 and again_queries == 0
+    assert again.content == first.content and "Kept article" in again.content.decode()
+    wrong_date = article.get_absolute_url().replace(
+        timezone.localtime(article.published_at).strftime("/%Y/"), "/2001/"
+    )
+    moved, n = queries(client, wrong_date)
+    assert moved.status_code == 301 and moved["Location"] == article.get_absolute_url() and n == 0
+
+
+def test_an_edit_or_an_unpublish_shows_on_the_kept_article_at_once(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(dek="The first dek.")
+    client.get(article.get_absolute_url())
+    article.dek = "The corrected dek."
+    article.save()
+    assert "The corrected dek." in client.get(article.get_absolute_url()).content.decode()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_the_version_moves_again_when_the_change_commits(django_capture_on_commit_callbacks):
+    """A page rendered between a save and its commit saw the old data: the commit moves the
+    version past the one it was kept under."""
+    from articles import caching
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ArticleFactory()
+        during = caching.version()
+    for callback in callbacks:
+        callback()
+    assert caching.version() > during
+
+
+def test_editors_never_get_a_kept_article(editor_client, client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())  # kept for readers
+    Article.objects.filter(pk=article.pk).update(dek="Changed behind the cache's back")
+    assert (
+        "Changed behind the cache" in editor_client.get(article.get_absolute_url()).content.decode()
+    )

@@ -1,0 +1,135 @@
+"""The article page, and the same page at a share-preview link.
+
+The page is two parts: the article itself (``articles/_article.html`` and its ``<meta>``
+tags), which costs one large query and most of the rendering, and the site's frame around it
+(``base.html``, cheap). For anonymous readers the article's part is kept in the cache under
+the content version (see ``caching``), with its date and metadata: a warm article page costs
+two cache reads and the frame, no query. A publish, an edit or an unpublish changes the
+version, so nobody is served an article as it was. Signed-in editors and previews always
+render afresh, and are never kept.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView
+
+from articles import caching, metadata, serving
+from articles.models import Article, PreviewLink, SlugRedirect
+from articles.related import more_on_this_story
+from articles.views import PageMixin
+
+
+def article_pages(articles):
+    """``articles`` with all an article page shows, in one query."""
+    return articles.for_reading().select_related("source").with_page_data()
+
+
+@functools.cache
+def reader_article_pages():
+    """The queryset behind readers' article pages, built once per process: its five array
+    subqueries cost more to build than to run. (It is never evaluated itself, only filtered;
+    ``published()`` reads the clock in the database, not here.)"""
+    return article_pages(Article.objects.published())
+
+
+class ArticleDetailView(PageMixin, DetailView):
+    """An article at its dated address. Drafts are 404 except for staff, who see a banner.
+
+    The date in the address is the publication date on this site: any other date, or a slug
+    the article used to have, redirects permanently to the current address.
+    """
+
+    template_name = "articles/article_detail.html"
+
+    def get_object(self, queryset=None):
+        if self.request.user.is_staff:
+            articles = article_pages(Article.objects.visible_to(self.request.user))
+        else:
+            articles = reader_article_pages()
+        # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
+        return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
+
+    def get(self, request, *args, **kwargs):
+        key = self.cache_key() if serving.is_anonymous_reader(request) else None
+        kept = cache.get(key) if key else None
+        if kept is None:
+            self.object = self.get_object()
+            if self.object is None:
+                moved = get_object_or_404(
+                    SlugRedirect.objects.filter(
+                        article__in=Article.objects.visible_to(request.user)
+                    ).select_related("article"),
+                    old_slug=kwargs["slug"],
+                )
+                return redirect(moved.article, permanent=True)
+            kept = self.render_article(self.get_context_data(object=self.object))
+            if key:
+                cache.set(key, kept, settings.ARTICLE_CACHE_SECONDS)
+        if kept["date"] != (int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"])):
+            return redirect(kept["url"], permanent=True)
+        return self.render_to_response(
+            {
+                "page": kept["page"],
+                "article_html": mark_safe(kept["html"]),
+                "article_meta": mark_safe(kept["meta"]),
+            }
+        )
+
+    def cache_key(self):
+        host = f"{self.request.scheme}://{self.request.get_host()}"
+        return caching.key("article", self.kwargs["slug"], host)
+
+    def render_article(self, context) -> dict:
+        """The article's part of the page, with what the frame needs around it."""
+        article = context["article"]
+        local = timezone.localtime(article.published_at)
+        return {
+            "date": (local.year, local.month, local.day),
+            "url": article.get_absolute_url(),
+            "page": context["page"],
+            "html": render_to_string("articles/_article.html", context, self.request),
+            "meta": render_to_string("articles/_article_meta.html", context, self.request),
+        }
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        article.stories = article.related_list
+        if not article.stories:
+            context["more_on_this_story"] = more_on_this_story(article)
+        context["page"].update(
+            title=article.headline,
+            description=article.teaser,
+            type="article",
+            json_ld=metadata.article_json_ld(article, self.request),
+        )
+        return context
+
+
+class PreviewView(ArticleDetailView):
+    """An article as it stands, at a share-preview link: for a reviewer without an account.
+    Never indexed, never cached by shared caches; 404 once the link expires or is revoked."""
+
+    def get(self, request, *args, **kwargs):
+        link = get_object_or_404(PreviewLink.objects.valid(), token=kwargs["token"])
+        self.object = get_object_or_404(article_pages(Article.objects.all()), pk=link.article_id)
+        context = self.get_context_data(object=self.object)
+        context["page"].update(noindex=True, canonical=None, preview=link)
+        kept = self.render_article(context)
+        response = self.render_to_response(
+            {
+                "page": kept["page"],
+                "article_html": mark_safe(kept["html"]),
+                "article_meta": mark_safe(kept["meta"]),
+            }
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
