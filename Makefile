@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check bench bench-import clean
+.PHONY: run test install migrate seed lint check bench bench-import loadtest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ POSTS ?= 50000
 bench-import: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) benchmark_import --files $(FILES) --posts $(POSTS)
+
+# Load test of the production setup (gunicorn, Redis, PostgreSQL with a streaming replica)
+# on ARTICLES synthetic articles; starts and stops PostgreSQL and Redis: see the command.
+ARTICLES ?= 100000
+DURATION ?= 60
+loadtest: install $(LOCAL_ENV)
+	$(MANAGE) loadtest --articles $(ARTICLES) --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) var

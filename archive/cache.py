@@ -1,10 +1,12 @@
 """Django's Redis cache backend, made to tolerate Redis being away.
 
 Everything the site keeps in the cache can be recomputed from the database, so when Redis is
-down or slow the site should go on serving from the database, not answer 500. This backend
-turns a Redis error into a cache miss (reads) or a no-op (writes), logs one line, and then
-leaves Redis alone for ``RETRY_SECONDS`` before trying again, so a dead Redis costs each
-process one short timeout every few seconds, not one per cache call.
+down or slow the site should go on serving, not answer 500. On a Redis error this backend
+logs one line and, for ``RETRY_SECONDS``, leaves Redis alone and uses a small cache in the
+process's own memory instead, whose entries live at most ``FALLBACK_SECONDS``: without it,
+every request would recompute counts and pages, and a busy site would fall over exactly when
+its cache does. (While Redis is away, processes do not share what they cache, so a change
+may take up to ``FALLBACK_SECONDS`` to show everywhere.)
 """
 
 import logging
@@ -12,34 +14,64 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("archive.cache")
 RETRY_SECONDS = 5.0
+FALLBACK_SECONDS = 30
+WRITES = {"add", "set", "set_many", "touch"}
+
+
+class _ReusedClient(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` object (and its table of response
+    callbacks, a third of a millisecond) for every call; one per pool does, and is
+    thread-safe."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            self._clients[index] = client
+        return client
 
 
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = _ReusedClient
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self._fallback = LocMemCache(f"fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 5000}})
 
     def _call(self, method, default, *args, **kwargs):
         if time.monotonic() < self._down_until:
-            return default
+            return self._local(method, *args)
         try:
             return getattr(super(), method)(*args, **kwargs)
         except self._cache._lib.exceptions.RedisError as error:
             with self._lock:
                 if time.monotonic() >= self._down_until:
                     logger.warning(
-                        "cache unavailable (%s: %s); serving without it for %.0f s",
+                        "cache unavailable (%s: %s); using each process's memory for %.0f s",
                         type(error).__name__,
                         error,
                         RETRY_SECONDS,
                     )
                 self._down_until = time.monotonic() + RETRY_SECONDS
-            return default
+            return self._local(method, *args)
+
+    def _local(self, method, *args):
+        """The same call on the in-memory stand-in, every entry kept briefly."""
+        if method in WRITES:
+            *args, timeout, version = args
+            args = [*args, FALLBACK_SECONDS, version]
+        return getattr(self._fallback, method)(*args)
 
     @property
     def available(self) -> bool:

@@ -186,6 +186,11 @@ def test_pages_are_served_when_redis_is_away(client, settings):
     assert "Still here" in client.get("/").content.decode()
     report = client.get("/healthz").json()
     assert report["status"] == "degraded" and report["cache"] == "unavailable"
+    # Meanwhile each process keeps what it computes for a little while: no recount, no
+    # re-render for every request while Redis is away.
+    client.get("/sources/?fresh=1")
+    again, n = queries(client, "/sources/?fresh=1")
+    assert again["X-Cache"] == "hit" and n == 0
 
 
 # -- The database away, and /healthz ---------------------------------------------------------------
