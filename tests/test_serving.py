@@ -302,3 +302,32 @@ def test_editors_never_get_a_kept_article(editor_client, client, settings):
     assert (
         "Changed behind the cache" in editor_client.get(article.get_absolute_url()).content.decode()
     )
+
+
+def test_database_connections_have_timeouts(monkeypatch):
+    from archive.database import _server, replica_settings
+
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "5s")
+    monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "2")
+    settings = _server("postgres://u@db.example.org:5432/archive")
+    assert settings["OPTIONS"]["connect_timeout"] == 2
+    assert settings["OPTIONS"]["options"] == "-c statement_timeout=5s"
+    assert settings["CONN_MAX_AGE"] == 60 and settings["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgres://u@r1/archive, postgres://u@r2/archive")
+    replicas = replica_settings()
+    assert sorted(replicas) == ["replica_0", "replica_1"]
+    assert replicas["replica_1"]["HOST"] == "r2"
+    assert replicas["replica_0"]["TEST"] == {"MIRROR": "default"}
+
+
+def test_the_web_entry_point_sets_a_statement_timeout():
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ.pop('DATABASE_STATEMENT_TIMEOUT', None); "
+        "import archive.wsgi; print(os.environ['DATABASE_STATEMENT_TIMEOUT'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "5s", done.stderr
