@@ -1,17 +1,13 @@
-"""The archive's data: sources, articles and their credits (``archive``), the editorial
-record kept around them: revisions, corrections, preview links (``editorial``), and the
-addresses that redirect to them (``addresses``)."""
+"""The archive's data: articles and their related stories (``archive``, with what an
+article page reads in ``page_data``), the sources, topics and people they are filed under
+(``subjects``), the editorial record kept around them: revisions, corrections, preview
+links, updates of the original (``editorial``), and the addresses that redirect to them
+(``addresses``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
-from articles.models.archive import (
-    Article,
-    ArticleQuerySet,
-    Person,
-    RelatedStory,
-    Source,
-    Topic,
-)
+from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, PreviewLink, Revision
+from articles.models.subjects import Person, Source, Topic
 
 __all__ = [
     "Article",

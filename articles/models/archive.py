@@ -1,14 +1,13 @@
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from html import unescape
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import JSONObject, Now
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -17,106 +16,12 @@ from django.utils.text import Truncator
 from articles import caching, search
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline, render_markdown
+from articles.models.page_data import PageData, PageDataQuerySet
+from articles.models.subjects import Person, Source, Topic
 from articles.text import headline_key
 
 
-class SourceQuerySet(models.QuerySet):
-    def with_published_articles(self):
-        """What readers may see: a source appears once it has a published article (one
-        named only by drafts, such as a translator's paste waiting for review, stays
-        hidden)."""
-        return self.filter(pk__in=Article.objects.published().values("source_id"))
-
-
-class Source(models.Model):
-    """A publication that translations come from, such as La Jornada."""
-
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    description = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="One line, as in the attribution: “Mexico’s premier left wing daily newspaper”.",
-    )
-    url = models.URLField("home page", blank=True)
-    language = models.CharField(
-        max_length=12, default="es", help_text="Language of publication, e.g. “es”."
-    )
-
-    objects = SourceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Articles carry the source's name in their search index.
-        self.articles.exclude(source_name=self.name).update(source_name=self.name)
-        caching.changed()
-
-    def get_absolute_url(self):
-        return reverse("articles:source-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
-
-
-class Topic(models.Model):
-    """A subject that articles are filed under (a tag)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True, help_text="Shown on the topic’s page.")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
-    def get_absolute_url(self):
-        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
-
-
-class Person(models.Model):
-    """An author of originals or a translator (or both)."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    bio = models.TextField(blank=True, help_text="A sentence or two, shown on their page.")
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "people"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
-    def get_absolute_url(self):
-        return reverse("articles:person-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
-
-
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
     def published(self):
         """What readers may see: published, with a publication time that has come.
 
@@ -129,51 +34,6 @@ class ArticleQuerySet(models.QuerySet):
         """Without the columns no reader page shows: the Markdown source and the (large)
         search vectors. Pages show ``body_html``."""
         return self.defer("body", "search_body", "search_vector", "title_vector")
-
-    def with_page_data(self):
-        """Authors, translators, topics, corrections and related stories in the same query,
-        as arrays (see ``Article.credited_authors`` and friends): one query instead of five
-        prefetches. A related story's target counts as linked only if it is published."""
-        from articles.models.editorial import Correction
-
-        def rows(model, relation, order, **fields):
-            return ArraySubquery(
-                model.objects.filter(**{relation: OuterRef("pk")})
-                .order_by(*order)
-                .values(row=JSONObject(**fields))
-            )
-
-        named = {"id": "id", "name": "name", "slug": "slug"}
-        return self.annotate(
-            author_rows=rows(Person, "authored", ["name"], **named),
-            translator_rows=rows(Person, "translations", ["name"], **named),
-            topic_rows=rows(Topic, "articles", ["name"], **named),
-            correction_rows=rows(
-                Correction,
-                "article",
-                ["published_on", "id"],
-                id="id",
-                published_on="published_on",
-                text="text",
-            ),
-            related_rows=rows(
-                RelatedStory,
-                "article",
-                ["position", "id"],
-                id="id",
-                title="title",
-                summary="summary",
-                url="url",
-                target_id="target_id",
-                target_headline="target__headline",
-                target_slug="target__slug",
-                target_dek="target__dek",
-                target_published_at="target__published_at",
-                target_is_public=Exists(
-                    Article.objects.published().filter(pk=OuterRef("target_id"))
-                ),
-            ),
-        )
 
     def visible_to(self, user):
         """Who may read what at an article's address (drafts show with a banner).
@@ -188,7 +48,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
 
-class Article(models.Model):
+class Article(PageData, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -382,72 +242,6 @@ class Article(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
-    def _credited(self, rows_attribute, model, relation):
-        rows = getattr(self, rows_attribute, None)
-        if rows is None:  # not loaded with with_page_data(): ask the relation
-            return list(getattr(self, relation).all())
-        return [model(**row) for row in rows]
-
-    @property
-    def credited_authors(self):
-        return self._credited("author_rows", Person, "authors")
-
-    @property
-    def credited_translators(self):
-        return self._credited("translator_rows", Person, "translators")
-
-    @property
-    def filed_topics(self):
-        return self._credited("topic_rows", Topic, "topics")
-
-    @property
-    def related_list(self):
-        """The related stories readers may see, each with ``target_is_public`` (link it or
-        not). A story that points at an article readers cannot see (a draft, one in review,
-        a scheduled one) shows only the title an editor typed, never that article's
-        headline; with no typed title it is left out."""
-        rows = getattr(self, "related_rows", None)
-        if rows is None:
-            public = Article.objects.published().filter(pk=OuterRef("target_id"))
-            stories = list(
-                self.related_stories.select_related("target").annotate(
-                    target_is_public=Exists(public)
-                )
-            )
-            return _shown(stories)
-        stories = []
-        for row in rows:
-            story = RelatedStory(
-                id=row["id"], title=row["title"], summary=row["summary"], url=row["url"]
-            )
-            if row["target_id"]:
-                story.target = Article(
-                    id=row["target_id"],
-                    headline=row["target_headline"],
-                    slug=row["target_slug"],
-                    dek=row["target_dek"],
-                    published_at=datetime.fromisoformat(row["target_published_at"]),
-                )
-            story.target_is_public = row["target_is_public"]
-            stories.append(story)
-        return _shown(stories)
-
-    @property
-    def correction_list(self):
-        from articles.models.editorial import Correction
-
-        rows = getattr(self, "correction_rows", None)
-        if rows is None:
-            return list(self.corrections.all())
-        return [
-            Correction(
-                id=row["id"],
-                published_on=date.fromisoformat(row["published_on"]),
-                text=row["text"],
-            )
-            for row in rows
-        ]
-
     @property
     def teaser(self):
         """The dek, or the opening of the body when there is none."""
@@ -479,16 +273,6 @@ class Article(models.Model):
         if not self.original_published_on:
             return None
         return (timezone.localdate(self.published_at) - self.original_published_on).days
-
-
-def _shown(stories):
-    shown = []
-    for story in stories:
-        if story.target_id and not story.target_is_public:
-            story.target = None  # nothing of a hidden article reaches the page
-        if story.title or story.target_is_public:
-            shown.append(story)
-    return shown
 
 
 class RelatedStoryQuerySet(models.QuerySet):

@@ -1,0 +1,104 @@
+"""What articles are filed under and credited to: sources, topics and people."""
+
+from django.db import models
+from django.urls import reverse
+
+from articles import caching
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """What readers may see: a source appears once it has a published article (one
+        named only by drafts, such as a translator's paste waiting for review, stays
+        hidden)."""
+        from articles.models.archive import Article
+
+        return self.filter(pk__in=Article.objects.published().values("source_id"))
+
+
+class Source(models.Model):
+    """A publication that translations come from, such as La Jornada."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One line, as in the attribution: “Mexico’s premier left wing daily newspaper”.",
+    )
+    url = models.URLField("home page", blank=True)
+    language = models.CharField(
+        max_length=12, default="es", help_text="Language of publication, e.g. “es”."
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Articles carry the source's name in their search index.
+        self.articles.exclude(source_name=self.name).update(source_name=self.name)
+        caching.changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:source-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
+
+
+class Topic(models.Model):
+    """A subject that articles are filed under (a tag)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="Shown on the topic’s page.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
+
+
+class Person(models.Model):
+    """An author of originals or a translator (or both)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True, help_text="A sentence or two, shown on their page.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:person-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
