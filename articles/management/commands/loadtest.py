@@ -296,8 +296,9 @@ class Command(BaseCommand):
             f"/search/?q={q}" for q in ("election", "mining", "water", "president", "congress")
         ] * 3
         paths += ["/feed/atom/", "/feed/rss/", "/sitemap.xml", "/sitemap-articles.xml"] * 2
-        rng.shuffle(paths[2:])
-        return paths
+        rest = paths[2:]
+        rng.shuffle(rest)
+        return paths[:2] + rest
 
     # -- Running --------------------------------------------------------------------------------
 
