@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check bench bench-import loadtest clean
+.PHONY: run test install migrate seed lint check bench bench-import loadtest screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ ARTICLES ?= 100000
 DURATION ?= 60
 loadtest: install $(LOCAL_ENV)
 	$(MANAGE) loadtest --articles $(ARTICLES) --duration $(DURATION)
+
+# The README's screenshots (docs/*.png), taken by a browser test of a made-up newsroom.
+screenshots: install
+	SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/browser/test_newsroom.py
 
 clean:
 	rm -rf $(VENV) var

@@ -14,11 +14,11 @@ import itertools
 import threading
 import time
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
 RETRY_SECONDS = 10.0
 
-reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+reading_from: contextvars.ContextVar["ReplicaChoice | None"] = contextvars.ContextVar(
     "reading_from", default=None
 )
 _down_until: dict[str, float] = {}
@@ -53,9 +53,35 @@ def mark_up(alias: str) -> None:
         _down_until.pop(alias, None)
 
 
+class ReplicaChoice:
+    """The replica one request reads from, chosen at its first read: a replica that is up,
+    its kept connection checked (Django's health check, once per request) or a new one
+    made. One that cannot be reached is set aside, and the request reads from the primary."""
+
+    def __init__(self):
+        self.alias = None
+        self.chosen = False
+
+    def resolve(self) -> str:
+        if not self.chosen:
+            self.chosen = True
+            alias = next_replica()
+            if alias is not None:
+                connection = connections[alias]
+                try:
+                    connection.close_if_health_check_failed()
+                    connection.ensure_connection()
+                    self.alias = alias
+                except DatabaseError:
+                    mark_down(alias)
+                    connection.close()
+        return self.alias or "default"
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        return reading_from.get() or "default"
+        choice = reading_from.get()
+        return choice.resolve() if choice is not None else "default"
 
     def db_for_write(self, model, **hints):
         return "default"

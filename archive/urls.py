@@ -8,8 +8,6 @@ from django.urls import include, path
 from articles.sitemaps import SITEMAPS, news_sitemap, section
 from articles.views import health, robots_txt
 
-admin.site.site_header = "Archive editors"
-
 
 def ping(request):
     """The smallest answer Django gives, through every middleware: the load test's yardstick
@@ -23,8 +21,6 @@ def favicon(request):
     """The icon's hashed address is known only once the app runs (collectstatic)."""
     return redirect(static("favicon.svg"), permanent=True)
 
-
-admin.site.site_title = "Archive admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -5,24 +5,25 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.db import models
-from django.urls import path
+from django.templatetags.static import static
+from django.urls import path, reverse
 
-from articles import admin_views, revisions, search
-from articles.importing.items import MAX_RELATED_STORIES
+from articles import admin_views, revisions
+from articles.admin_forms import (
+    URL_FIELDS,
+    ArticleForm,
+    CorrectionInline,
+    OriginalUpdateInline,
+    RelatedStoryInline,
+)
 from articles.models import (
     Article,
-    Correction,
     LegacyAddress,
     Person,
-    RelatedStory,
     SlugRedirect,
     Source,
     Topic,
 )
-
-# Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Source)
@@ -63,70 +64,6 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article"]
 
 
-class RelatedStoryInline(admin.TabularInline):
-    model = RelatedStory
-    fk_name = "article"
-    formfield_overrides = URL_FIELDS
-    extra = 1
-    autocomplete_fields = ["target"]
-    fields = ["position", "target", "title", "summary", "url"]
-    verbose_name = "related story"
-    max_num = MAX_RELATED_STORIES
-    verbose_name_plural = (
-        "Related stories (pick an archive article, or type the title and summary of a story "
-        "not yet in the archive: it links itself when that story arrives)"
-    )
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # Refuse more than max_num stories (by default the admin only stops adding rows).
-        return super().get_formset(request, obj, validate_max=True, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """An archive article to point at: one the user may read (a translator: published
-        articles and their own), so a posted id cannot reveal someone else's draft."""
-        if db_field.name == "target":
-            kwargs["queryset"] = Article.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class CorrectionInline(admin.StackedInline):
-    """Editors append corrections; readers see them at the foot of the article."""
-
-    model = Correction
-    extra = 0
-    fields = ["published_on", "text"]
-
-
-class ArticleForm(forms.ModelForm):
-    """The article form; for someone who may not publish, the status offers draft and
-    review only, so a posted "published" is refused like any invalid choice."""
-
-    can_publish = True
-
-    class Meta:
-        model = Article
-        fields = ["headline", "slug", "dek", "body", "status", "published_at"]  # + fieldsets
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if not search.indexable(body):
-            raise forms.ValidationError(
-                "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
-                "of distinct words): split it into parts."
-            )
-        return body
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.can_publish and "status" in self.fields:
-            self.fields["status"].choices = [
-                (value, label)
-                for value, label in Article.Status.choices
-                if value != Article.Status.PUBLISHED
-            ]
-            self.fields["status"].help_text = "An editor publishes articles in review."
-
-
 class ArticleChangeList(ChangeList):
     """Django's change list, but a date drill-down past year 9999 (or another impossible
     date) is an invalid filter (the list reloads without it) instead of a crash."""
@@ -165,8 +102,9 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "dek", "original_headline"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["source", "authors", "translators", "topics"]
-    inlines = [RelatedStoryInline, CorrectionInline]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    list_per_page = 25
+    inlines = [RelatedStoryInline, OriginalUpdateInline, CorrectionInline]
+    actions = ["submit_for_review", "return_to_translator", "publish", "unpublish"]
     save_on_top = True
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -183,7 +121,12 @@ class ArticleAdmin(admin.ModelAdmin):
                     "original_language",
                     "original_published_on",
                     "dateline",
-                ]
+                    "original_body",
+                ],
+                "description": (
+                    "The original text, paragraph for paragraph with the translation: while "
+                    "translating, the paragraph you are writing has its original beside it."
+                ),
             },
         ),
         (
@@ -199,8 +142,8 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["articles/admin/markdown-preview.css"]}
-        js = ["articles/admin/markdown-preview.js"]
+        css = {"all": ["articles/admin/editor.css"]}
+        js = ["articles/admin/editor.js"]
 
     # -- Who may do what ------------------------------------------------------------------
 
@@ -253,6 +196,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return [RelatedStoryInline]
         return self.inlines
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "original_body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # -- Saving keeps a version ---------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -293,6 +241,17 @@ class ArticleAdmin(admin.ModelAdmin):
             drafts = drafts.filter(created_by=request.user)
         count = self._set_status(request, drafts, Article.Status.REVIEW, "Submitted for review")
         self.message_user(request, f"{count} article(s) submitted for review.", messages.SUCCESS)
+
+    @admin.action(
+        description="Return selected articles in review to their translator (back to draft)",
+        permissions=["publish"],
+    )
+    def return_to_translator(self, request, queryset):
+        in_review = queryset.filter(status=Article.Status.REVIEW)
+        count = self._set_status(request, in_review, Article.Status.DRAFT, "Returned for changes")
+        self.message_user(
+            request, f"{count} article(s) returned to their translator.", messages.SUCCESS
+        )
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
@@ -341,6 +300,14 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["editor_config"] = {
+            "previewUrl": reverse("admin:articles_article_markdown_preview"),
+            "readerCss": static("css/site.css"),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

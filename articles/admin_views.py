@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from articles import revisions
 from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
+from articles.importing.text_format import plain_text_markdown
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink
 
@@ -122,6 +123,28 @@ class PasteForm(forms.Form):
         ),
     )
 
+    original = forms.CharField(
+        label="The original (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 100, "aria-describedby": "original-help"}),
+        max_length=MAX_PASTE_CHARS,
+        help_text=(
+            "The original article's text, paragraph for paragraph with the translation: it is "
+            "shown beside the translation while you work, and to readers side by side."
+        ),
+    )
+
+    original_language = forms.RegexField(
+        label="Language of the original",
+        regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        initial="es",
+        required=False,
+        max_length=12,
+        error_messages={"invalid": "A language code such as “es”, “pt” or “pt-BR”."},
+        widget=forms.TextInput(attrs={"size": 8, "aria-describedby": "original-language-help"}),
+        help_text="Its code, e.g. “es” (Spanish) or “pt” (Portuguese), unless the text names it.",
+    )
+
     def clean_text(self):
         try:
             self.parsed = parse_article(self.cleaned_data["text"])
@@ -139,6 +162,9 @@ def paste_import(request, model_admin):
     form = PasteForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
+        form.parsed.original_body = plain_text_markdown(form.cleaned_data.get("original", ""))
+        if form.parsed.original_body and not form.parsed.original_language:
+            form.parsed.original_language = form.cleaned_data.get("original_language", "")
         if "_preview" in request.POST:
             preview = form.parsed
         else:

@@ -10,9 +10,9 @@ as it was. Signed-in editors and previews always render afresh, and are never ke
 """
 
 import functools
+from itertools import zip_longest
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
 from articles import caching, metadata, serving
+from articles.markup import paragraphs
 from articles.models import Article, PreviewLink, SlugRedirect
 from articles.related import more_on_this_story
 from articles.views import PageMixin
@@ -57,8 +58,8 @@ class ArticleDetailView(PageMixin, DetailView):
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
     def get(self, request, *args, **kwargs):
-        key = self.cache_key() if serving.is_anonymous_reader(request) else None
-        kept = cache.get(key) if key else None
+        keeping = serving.is_anonymous_reader(request)
+        version, kept = caching.fetch(*self.cache_parts()) if keeping else (None, None)
         if kept is None:
             self.object = self.get_object()
             if self.object is None:
@@ -70,15 +71,15 @@ class ArticleDetailView(PageMixin, DetailView):
                 )
                 return redirect(moved.article, permanent=True)
             kept = self.render_article(self.get_context_data(object=self.object))
-            if key:
-                cache.set(key, kept, settings.ARTICLE_CACHE_SECONDS)
+            if keeping:
+                caching.keep(version, kept, settings.ARTICLE_CACHE_SECONDS, *self.cache_parts())
         if kept["date"] != (int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"])):
             return redirect(kept["url"], permanent=True)
         return HttpResponse(kept["html"])
 
-    def cache_key(self):
+    def cache_parts(self):
         host = f"{self.request.scheme}://{self.request.get_host()}"
-        return caching.key("article", self.kwargs["slug"], host)
+        return ("article", self.kwargs["slug"], host)
 
     def render_article(self, context) -> dict:
         """The whole page, with the date and address it belongs at."""
@@ -128,3 +129,57 @@ class PreviewView(ArticleDetailView):
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"
         return response
+
+
+LANGUAGE_NAMES = {
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "it": "Italian",
+    "de": "German",
+    "ca": "Catalan",
+    "nah": "Nahuatl",
+    "en": "English",
+}
+
+
+class ArticleOriginalView(PageMixin, DetailView):
+    """An article beside its original, paragraph by paragraph, at ``…/slug/original/``:
+    each pair a row (stacked on a phone), each side marked with its language. Only for
+    published articles that have their original; feeds and search keep the translation."""
+
+    template_name = "articles/article_original.html"
+
+    def get_object(self, queryset=None):
+        articles = Article.objects.published().exclude(original_body="").select_related("source")
+        return get_object_or_404(articles, slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        local = timezone.localtime(self.object.published_at)
+        if (local.year, local.month, local.day) != (
+            int(kwargs["year"]),
+            int(kwargs["month"]),
+            int(kwargs["day"]),
+        ):
+            return redirect(self.object.get_absolute_url() + "original/", permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        originals, translations = paragraphs(article.original_body), paragraphs(article.body)
+        language = article.original_language or (article.source.language if article.source else "")
+        context.update(
+            pairs=list(zip_longest(originals, translations, fillvalue="")),
+            original_language=language or "und",
+            original_language_name=LANGUAGE_NAMES.get(language, "the original language"),
+        )
+        context["page"].update(
+            title=f"{article.headline}: with the original",
+            description=f"The translation beside its original, paragraph by paragraph: "
+            f"{article.teaser}",
+            canonical=self.request.build_absolute_uri(article.get_absolute_url()),
+            type="article",
+        )
+        return context

@@ -30,7 +30,29 @@ NEXT_CHECK_SECONDS = 3600  # look for newly scheduled articles at least this oft
 def version() -> int:
     """The current content version (one cache round trip; a query only when the next
     scheduled time is unknown or has come)."""
-    found = cache.get_many([VERSION_KEY, NEXT_KEY])
+    return _resolve(cache.get_many([VERSION_KEY, NEXT_KEY]))
+
+
+def fetch(*parts) -> tuple[int, object]:
+    """The current version, and what was kept under ``parts`` at that version (None if
+    nothing was, or it was kept at an older version), in one cache round trip."""
+    name = _kept_name(parts)
+    found = cache.get_many([VERSION_KEY, NEXT_KEY, name])
+    current = _resolve(found)
+    entry = found.get(name)
+    return current, (entry[1] if entry and entry[0] == current else None)
+
+
+def keep(current: int, value, timeout: int, *parts) -> None:
+    """Keep ``value`` under ``parts`` for the version ``current`` (see :func:`fetch`)."""
+    cache.set(_kept_name(parts), (current, value), timeout)
+
+
+def _kept_name(parts) -> str:
+    return ":".join(["kept", *map(str, parts)])
+
+
+def _resolve(found: dict) -> int:
     current = found.get(VERSION_KEY)
     upcoming = found.get(NEXT_KEY)
     if current is None:

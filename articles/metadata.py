@@ -114,6 +114,9 @@ def _original_json_ld(article):
         original["datePublished"] = article.original_published_on.isoformat()
     if article.original_language:
         original["inLanguage"] = article.original_language
+    updates = article.original_update_list
+    if updates:
+        original["dateModified"] = updates[-1].changed_on.isoformat()
     if article.source_id:
         publisher = {"@type": "Organization", "name": article.source.name}
         if article.source.url:

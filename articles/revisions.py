@@ -5,6 +5,7 @@ A version is a JSON snapshot of the article's own fields, its credits and topics
 and its related stories.
 """
 
+import datetime
 import difflib
 
 from django.db import transaction
@@ -24,6 +25,7 @@ FIELDS = [
     "original_language",
     "original_published_on",
     "dateline",
+    "original_body",
 ]
 RELATIONS = ["authors", "translators", "topics"]
 STORY_FIELDS = ["position", "target_id", "title", "summary", "url"]
@@ -38,10 +40,7 @@ def snapshots(article_ids) -> dict[int, dict]:
     ids = list(article_ids)
     data = {}
     for row in Article.objects.filter(pk__in=ids).values("pk", *FIELDS):
-        data[row.pop("pk")] = {
-            name: value.isoformat() if hasattr(value, "isoformat") else value
-            for name, value in row.items()
-        }
+        data[row.pop("pk")] = {name: _json(value) for name, value in row.items()}
     for entry in data.values():
         for name in RELATIONS:
             entry[name] = []
@@ -95,6 +94,14 @@ def record_many(article_ids, user=None, note="", insert=None) -> dict[int, Revis
     return {revision.article_id: revision for revision in new}
 
 
+def _json(value):
+    """A field's value as the snapshot keeps it: times to the second, as the admin's form
+    shows and sends them (so that saving the form unchanged changes nothing)."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _lines(value) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
@@ -109,13 +116,42 @@ def diff(older: Revision, newer: Revision) -> list[dict]:
         if before == after:
             continue
         if name == "related_stories":
-            before = [f"{s['title'] or s['target_id']}: {s['summary']}" for s in before or []]
-            after = [f"{s['title'] or s['target_id']}: {s['summary']}" for s in after or []]
-        lines = list(difflib.unified_diff(_lines(before), _lines(after), lineterm="", n=1))[
-            2:
-        ]  # without the ---/+++ header
+            targets = _headlines(before, after)
+            before = [_story_line(story, targets) for story in before or []]
+            after = [_story_line(story, targets) for story in after or []]
+        lines = _unified(_lines(before), _lines(after))
         changes.append({"field": name.removesuffix("_id").replace("_", " "), "lines": lines})
     return changes
+
+
+def _unified(before: list[str], after: list[str]) -> list[str]:
+    """Changed lines with one line of context; "…" between distant changes instead of
+    unified diff's ``@@`` headers, which mean nothing to an editor."""
+    lines = []
+    for line in list(difflib.unified_diff(before, after, lineterm="", n=1))[2:]:
+        if line.startswith("@@"):
+            if lines:
+                lines.append("…")
+        else:
+            lines.append(line)
+    return lines
+
+
+def _headlines(*story_lists) -> dict[int, str]:
+    ids = {s["target_id"] for stories in story_lists for s in stories or [] if s["target_id"]}
+    return dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
+
+
+def _story_line(story: dict, headlines: dict[int, str]) -> str:
+    """A related story as one line of the diff: what it shows and what it links to, so a
+    change of the archive article alone is visible too."""
+    line = story["title"] or ""
+    if story["target_id"]:
+        target = headlines.get(story["target_id"], "a deleted article")
+        line += f" → archive article “{target}” (#{story['target_id']})"
+    if story["url"]:
+        line += f" → {story['url']}"
+    return f"{line}: {story['summary']}" if story["summary"] else line
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ EDITOR_MODELS = [
     "relatedstory",
     "slugredirect",
     "legacyaddress",
+    "originalupdate",
     "correction",
     "previewlink",
     "revision",

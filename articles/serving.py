@@ -21,8 +21,6 @@ is never stored either.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError, connections
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
@@ -47,8 +45,8 @@ class ReaderCacheMiddleware:
     def __call__(self, request):
         if not is_anonymous_reader(request):
             return _personal(self.get_response(request))
-        key = _page_key(request) if settings.PAGE_CACHE_SECONDS else None
-        stored = cache.get(key) if key else None
+        parts = _page_parts(request) if settings.PAGE_CACHE_SECONDS else None
+        version, stored = caching.fetch(*parts) if parts else (None, None)
         if stored is not None:
             response = _rebuild(stored)
             response["X-Cache"] = "hit"
@@ -57,9 +55,9 @@ class ReaderCacheMiddleware:
             if not _public(response):
                 return response
             response["ETag"] = _etag(response.content)
-            if key and not response.cookies:
-                cache.set(key, _stored(response), settings.PAGE_CACHE_SECONDS)
-            response["X-Cache"] = "miss" if key else "off"
+            if parts and not response.cookies:
+                caching.keep(version, _stored(response), settings.PAGE_CACHE_SECONDS, *parts)
+            response["X-Cache"] = "miss" if parts else "off"
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
@@ -88,9 +86,9 @@ def _etag(content: bytes) -> str:
     return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
-def _page_key(request) -> str:
+def _page_parts(request) -> tuple:
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return caching.key("page", request.method == "HEAD", path)
+    return ("page", request.method, path)
 
 
 def _stored(response) -> dict:
@@ -109,26 +107,16 @@ def _rebuild(stored: dict) -> HttpResponse:
 
 
 class ReplicaMiddleware:
-    """Anonymous readers read from a replica (see ``archive.routers``); if the chosen one
-    cannot be reached, it is set aside for a while and this request reads from the primary."""
+    """Anonymous readers read from a replica (see ``archive.routers``). The replica is chosen
+    and checked when the request first reads from the database, not before: a page served
+    from the cache costs no database round trip at all."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        alias = routers.next_replica() if is_anonymous_reader(request) else None
-        if alias is not None:
-            connection = connections[alias]
-            try:
-                # Ping a kept connection (once per request), or connect: a replica that went
-                # away is found here, before any query depends on it.
-                connection.close_if_health_check_failed()
-                connection.ensure_connection()
-            except DatabaseError:
-                routers.mark_down(alias)
-                connections[alias].close()
-                alias = None
-        token = routers.reading_from.set(alias)
+        choice = routers.ReplicaChoice() if is_anonymous_reader(request) else None
+        token = routers.reading_from.set(choice)
         try:
             return self.get_response(request)
         finally:

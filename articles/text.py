@@ -25,3 +25,8 @@ def headline_key(text: str) -> str:
     """The form in which two headlines are compared: case, surrounding and repeated
     whitespace, and straight/curly quotes do not matter."""
     return _SPACES.sub(" ", text.translate(_QUOTES)).strip().casefold()
+
+
+def normalize_newlines(text: str) -> str:
+    """LF line endings, whatever sent the text (a browser's form sends CRLF)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")

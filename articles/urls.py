@@ -54,4 +54,9 @@ urlpatterns = [
         article_views.ArticleDetailView.as_view(),
         name="article-detail",
     ),
+    path(
+        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/original/",
+        article_views.ArticleOriginalView.as_view(),
+        name="article-original",
+    ),
 ]

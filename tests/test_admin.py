@@ -37,6 +37,10 @@ def form_data(**overrides):
         "corrections-INITIAL_FORMS": "0",
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
+        "original_updates-TOTAL_FORMS": "0",
+        "original_updates-INITIAL_FORMS": "0",
+        "original_updates-MIN_NUM_FORMS": "0",
+        "original_updates-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -132,6 +132,20 @@ def test_the_editor_wins_field_by_field_on_a_reimport(tmp_path):
     assert article.revisions.first().note == "Imported"
 
 
+def test_an_original_added_in_the_admin_survives_a_reimport(tmp_path):
+    path = write(tmp_path, "a.txt", "Lithium for the Nation")
+    import_file(path)
+    Article.objects.update(original_body="El litio es de la nación.")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("The second paragraph.", "A new one."),
+        encoding="utf-8",
+    )
+    assert import_file(path).result == "updated"
+    article = Article.objects.get()
+    assert "A new one." in article.body
+    assert article.original_body == "El litio es de la nación."
+
+
 def test_articles_imported_before_the_record_keep_slug_status_and_credits(seed_file):
     import_file(seed_file)
     article = Article.objects.get()

@@ -271,3 +271,8 @@ def test_a_list_of_other_sites_links_at_the_end_stays_in_the_body():
     html = '<p>Text.</p><h3>Related</h3><ul><li><a href="https://other.org/x">X</a></li></ul>'
     markdown, related = to_markdown(html, SITE)
     assert related == [] and "[X](https://other.org/x)" in markdown
+
+
+def test_posts_are_imported_without_an_original(imported):
+    assert Article.objects.count() > 1
+    assert set(Article.objects.values_list("original_body", flat=True)) == {""}

@@ -18,7 +18,15 @@ from articles.models import Article, RelatedStory, Source
 from articles.text import headline_key
 
 # Article fields an import fills, compared with ``Article.imported`` on a re-import.
-TEXT_FIELDS = ["headline", "body", "dek", "original_url", "original_language", "dateline"]
+TEXT_FIELDS = [
+    "headline",
+    "body",
+    "dek",
+    "original_url",
+    "original_language",
+    "dateline",
+    "original_body",
+]
 RELATIONS = ("authors", "translators", "topics")
 
 
@@ -142,7 +150,14 @@ def update_article(article, item: ImportItem, source, relations) -> None:
         )
         if untouched:
             previous["published_at"] = now["published_at"]
-        for name in ("dek", "original_url", "original_language", "dateline", *RELATIONS):
+        for name in (
+            "dek",
+            "original_url",
+            "original_language",
+            "dateline",
+            "original_body",
+            *RELATIONS,
+        ):
             if not now[name]:
                 previous[name] = now[name]
     changes = set()

@@ -31,6 +31,7 @@ class ParsedArticle:
     translators: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     dateline: str = ""
+    original_body: str = ""  # the original's text (Markdown): only a paste gives one
     related: list[ParsedRelatedStory] = field(default_factory=list)
     # Lines the importer read but was not sure of (kept in the body), for the dry run.
     notes: list[str] = field(default_factory=list)

@@ -256,3 +256,12 @@ def _plain(text: str) -> bool:
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;")
+
+
+def plain_text_markdown(text: str) -> str:
+    """Plain text (paragraphs between blank lines) as Markdown that shows exactly that text:
+    how a pasted original is kept."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return ""
+    return "\n\n".join(_escape(block.text) for block in _blocks(text)) + "\n"

@@ -6,7 +6,7 @@ links, updates of the original (``editorial``), and the addresses that redirect 
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
-from articles.models.editorial import Correction, PreviewLink, Revision
+from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.subjects import Person, Source, Topic
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "ArticleQuerySet",
     "Correction",
     "LegacyAddress",
+    "OriginalUpdate",
     "Person",
     "PreviewLink",
     "RelatedStory",

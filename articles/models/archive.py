@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline, render_markdown
 from articles.models.page_data import PageData, PageDataQuerySet
 from articles.models.subjects import Person, Source, Topic
-from articles.text import headline_key
+from articles.text import headline_key, normalize_newlines
 
 
 class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
@@ -31,9 +31,14 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now())
 
     def for_reading(self):
-        """Without the columns no reader page shows: the Markdown source and the (large)
-        search vectors. Pages show ``body_html``."""
-        return self.defer("body", "search_body", "search_vector", "title_vector")
+        """Without the columns no reader page shows: the Markdown source, the original's
+        text (``has_original`` says whether there is one) and the (large) search vectors.
+        Pages show ``body_html``."""
+        return self.defer(
+            "body", "original_body", "search_body", "search_vector", "title_vector"
+        ).annotate(
+            has_original=ExpressionWrapper(~Q(original_body=""), output_field=BooleanField())
+        )
 
     def visible_to(self, user):
         """Who may read what at an article's address (drafts show with a banner).
@@ -105,6 +110,12 @@ class Article(PageData, models.Model):
         blank=True,
         help_text="Where (and when) the original was filed, e.g. “Oaxaca de Juárez, Oaxaca”.",
     )
+    original_body = models.TextField(
+        "original text",
+        blank=True,
+        help_text="The original, in its language (Markdown), paragraph for paragraph: "
+        "translators see it beside their text, and readers can read both side by side.",
+    )
 
     headline_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
     source_name = models.CharField(max_length=200, editable=False, blank=True, default="")
@@ -151,6 +162,16 @@ class Article(PageData, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the status last changed."
+    )
+    returned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor sent it back from review to its translator (cleared when "
+        "it is submitted again).",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -170,6 +191,7 @@ class Article(PageData, models.Model):
         from articles.models.addresses import SlugRedirect
 
         self.derive_fields()
+        self.note_status_change()
         super().save(*args, **kwargs)
         RelatedStory.objects.link_to(self)
         old_slug = getattr(self, "_stored_slug", None)
@@ -211,7 +233,10 @@ class Article(PageData, models.Model):
 
     def derive_fields(self, body_html: str | None = None):
         """Fill the fields computed from others: the rendered body (``body_html`` when the
-        caller rendered it already), the headline's comparison key, the source's name."""
+        caller rendered it already), the headline's comparison key, the source's name. Line
+        endings are LF (a browser sends CRLF)."""
+        self.body = normalize_newlines(self.body)
+        self.original_body = normalize_newlines(self.original_body)
         html = render_markdown(self.body) if body_html is None else body_html
         self.body_html = mark_dateline(html, self.dateline)
         self.search_body = search.fold(self.body)
@@ -224,7 +249,28 @@ class Article(PageData, models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         article._stored_slug = article.__dict__.get("slug")
+        article._stored_status = article.__dict__.get("status")
         return article
+
+    def refresh_from_db(self, *args, **kwargs):
+        """What is stored is what was just read: a later save compares against it."""
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_slug = self.__dict__.get("slug")
+        self._stored_status = self.__dict__.get("status")
+
+    def note_status_change(self, now=None) -> None:
+        """Keep when the status changed, and whether an editor sent the article back from
+        review to its translator (the desk lists both)."""
+        before = getattr(self, "_stored_status", None)
+        if before == self.status or "status" not in self.__dict__:
+            return
+        now = now or timezone.now()
+        self.status_changed_at = now
+        if before == self.Status.REVIEW and self.status == self.Status.DRAFT:
+            self.returned_at = now
+        elif self.status == self.Status.REVIEW:
+            self.returned_at = None
+        self._stored_status = self.status
 
     def publish(self, now=None) -> None:
         """Make the article published. Publishing means now, unless an editor chose a

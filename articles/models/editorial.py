@@ -96,3 +96,37 @@ class PreviewLink(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:preview", kwargs={"token": self.token})
+
+
+class OriginalUpdate(models.Model):
+    """The original was corrected or updated after it was translated: readers see it in the
+    attribution, and the desk lists the translation to revisit."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="original_updates")
+    changed_on = models.DateField("date of the change", default=timezone.localdate)
+    note = models.TextField(
+        blank=True, help_text="What changed in the original, e.g. “figures corrected”."
+    )
+    translation_revised = models.BooleanField(
+        "translation revised",
+        default=False,
+        help_text="Tick once the translation has been checked against the changed original: "
+        "the desk stops listing it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+        verbose_name = "update of the original"
+        verbose_name_plural = "updates of the original"
+
+    def __str__(self):
+        return f"Original updated on {self.changed_on:%B %d, %Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)

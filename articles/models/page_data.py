@@ -16,7 +16,14 @@ class PageDataQuerySet:
         """Authors, translators, topics, corrections and related stories in the same query,
         as arrays (see ``Article.credited_authors`` and friends): one query instead of five
         prefetches. A related story's target counts as linked only if it is published."""
-        from articles.models import Article, Correction, Person, RelatedStory, Topic
+        from articles.models import (
+            Article,
+            Correction,
+            OriginalUpdate,
+            Person,
+            RelatedStory,
+            Topic,
+        )
 
         def rows(model, relation, order, **fields):
             return ArraySubquery(
@@ -37,6 +44,15 @@ class PageDataQuerySet:
                 id="id",
                 published_on="published_on",
                 text="text",
+            ),
+            original_update_rows=rows(
+                OriginalUpdate,
+                "article",
+                ["changed_on", "id"],
+                id="id",
+                changed_on="changed_on",
+                note="note",
+                translation_revised="translation_revised",
             ),
             related_rows=rows(
                 RelatedStory,
@@ -125,6 +141,24 @@ class PageData:
                 id=row["id"],
                 published_on=date.fromisoformat(row["published_on"]),
                 text=row["text"],
+            )
+            for row in rows
+        ]
+
+    @property
+    def original_update_list(self):
+        """When the original changed after it was translated, oldest first."""
+        from articles.models import OriginalUpdate
+
+        rows = getattr(self, "original_update_rows", None)
+        if rows is None:
+            return list(self.original_updates.all())
+        return [
+            OriginalUpdate(
+                id=row["id"],
+                changed_on=date.fromisoformat(row["changed_on"]),
+                note=row["note"],
+                translation_revised=row["translation_revised"],
             )
             for row in rows
         ]

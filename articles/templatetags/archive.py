@@ -38,7 +38,8 @@ def people_links(people):
 
 @register.filter
 def duration(value) -> str:
-    """A timedelta in words: "15 minutes", "1 hour", "1 hour 30 minutes", "2 days"."""
+    """A timedelta in words, its two largest units: "15 minutes", "1 hour 30 minutes",
+    "2 days 3 hours"."""
     minutes = int(value.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
@@ -47,4 +48,4 @@ def duration(value) -> str:
         for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
         if n
     ]
-    return " ".join(parts) or "less than a minute"
+    return " ".join(parts[:2]) or "less than a minute"

@@ -88,6 +88,7 @@ class Command(BaseCommand):
             "source_id", "original_headline", "original_url", "original_language",
             "original_published_on", "headline_key", "source_name", "import_key",
             "created_at", "updated_at", "search_body", "dateline", "import_fingerprint",
+            "original_body", "status_changed_at",
         ]  # fmt: skip
 
         rows = []
@@ -128,6 +129,8 @@ class Command(BaseCommand):
                     fold("\n\n".join(paragraphs)),
                     "",
                     "",
+                    "",
+                    published,
                 )
             )
         with connection.cursor() as cursor:

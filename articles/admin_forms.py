@@ -1,0 +1,127 @@
+"""The article form and its inlines in the admin."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from articles import search
+from articles.importing.items import MAX_RELATED_STORIES
+from articles.models import Article, Correction, OriginalUpdate, RelatedStory
+from articles.text import normalize_newlines
+
+# Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RelatedStoryForm(forms.ModelForm):
+    """A related story; its position may be left empty: it goes after the others."""
+
+    position = forms.IntegerField(
+        required=False, min_value=0, help_text="Order in the list; empty: at the end."
+    )
+
+    class Meta:
+        model = RelatedStory
+        fields = ["target", "position", "title", "summary", "url"]
+
+
+class RelatedStoriesFormSet(forms.BaseInlineFormSet):
+    def save(self, commit=True):
+        taken = [
+            form.cleaned_data.get("position")
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data.get("position") is not None
+        ]
+        following = max([*taken, *self._stored_positions(), -1]) + 1
+        for form in self.forms:
+            if form.has_changed() and form.cleaned_data.get("position") is None:
+                form.instance.position = following
+                following += 1
+        return super().save(commit)
+
+    def _stored_positions(self):
+        if self.instance.pk is None:
+            return []
+        return list(self.instance.related_stories.values_list("position", flat=True))
+
+
+class RelatedStoryInline(admin.StackedInline):
+    model = RelatedStory
+    fk_name = "article"
+    formfield_overrides = URL_FIELDS
+    form = RelatedStoryForm
+    formset = RelatedStoriesFormSet
+    extra = 1
+    autocomplete_fields = ["target"]
+    fields = [("target", "position"), "title", "summary", "url"]
+    verbose_name = "related story"
+    max_num = MAX_RELATED_STORIES
+    verbose_name_plural = (
+        "Related stories (pick an archive article, or type the title and summary of a story "
+        "not yet in the archive: it links itself when that story arrives)"
+    )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Refuse more than max_num stories (by default the admin only stops adding rows).
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An archive article to point at: one the user may read (a translator: published
+        articles and their own), so a posted id cannot reveal someone else's draft."""
+        if db_field.name == "target":
+            kwargs["queryset"] = Article.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OriginalUpdateInline(admin.StackedInline):
+    """Editors note that the original changed after it was translated: readers see it in the
+    attribution, and the desk lists the translation to revisit."""
+
+    model = OriginalUpdate
+    extra = 0
+    fields = ["changed_on", "note", "translation_revised"]
+    verbose_name_plural = "Updates of the original after this translation"
+
+
+class CorrectionInline(admin.StackedInline):
+    """Editors append corrections; readers see them at the foot of the article."""
+
+    model = Correction
+    extra = 0
+    fields = ["published_on", "text"]
+
+
+class ArticleForm(forms.ModelForm):
+    """The article form; for someone who may not publish, the status offers draft and
+    review only, so a posted "published" is refused like any invalid choice."""
+
+    can_publish = True
+
+    class Meta:
+        model = Article
+        fields = ["headline", "slug", "dek", "body", "status", "published_at"]  # + fieldsets
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+            "dek": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+            "original_headline": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+        }
+
+    def clean_body(self):
+        body = normalize_newlines(self.cleaned_data["body"])
+        if not search.indexable(body):
+            raise forms.ValidationError(
+                "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
+                "of distinct words): split it into parts."
+            )
+        return body
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.can_publish and "status" in self.fields:
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in Article.Status.choices
+                if value != Article.Status.PUBLISHED
+            ]
+            self.fields["status"].help_text = "An editor publishes articles in review."

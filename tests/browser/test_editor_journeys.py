@@ -1,0 +1,310 @@
+"""The translators' and editors' journeys, in a real browser: each admin page visited is
+checked with axe-core (no violation) and for sideways scrolling, at 1,280 and 390 px."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, OriginalUpdate, PreviewLink
+from tests.browser.conftest import check_page
+from tests.factories import ArticleFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGINAL = (
+    "Los maestros marcharon ayer por el centro de la ciudad.\n\n"
+    "Exigieron la reinstalación de los despedidos.\n\n"
+    "La marcha terminó en el Zócalo."
+)
+
+
+def admin(live_server, path=""):
+    return f"{live_server.url}/admin/{path}"
+
+
+def test_a_translator_writes_a_draft_beside_the_original_and_submits_it(
+    open_as, live_server, translator
+):
+    page = open_as(translator)
+    page.goto(admin(live_server))
+    check_page(page, "translator's desk")
+    assert page.get_by_role("heading", name="My drafts").is_visible()
+
+    page.goto(admin(live_server, "articles/article/paste/"))
+    check_page(page, "paste page")
+    page.get_by_label("Article text").fill(
+        "Teachers March Through the City\n\nThe teachers marched yesterday.\n\n"
+        "They demanded that the dismissed be reinstated.\n\nThe march ended at the Zócalo.\n"
+    )
+    page.get_by_label("The original (optional)").fill(ORIGINAL)
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    check_page(page, "change form of a new draft")
+
+    # The original's paragraph follows the one being written.
+    body = page.locator("#id_body")
+    body.click()
+    page.keyboard.press("Control+End")
+    current = page.locator(".original-paragraphs li.current")
+    current.wait_for()
+    assert current.inner_text() == "La marcha terminó en el Zócalo."
+    assert page.locator(".original-paragraphs").get_attribute("lang") == "es"
+
+    # The live preview: the site's own rendering of what is typed.
+    body.fill("The teachers marched yesterday.\n\n## A New Heading\n\nMore text.")
+    preview = page.locator(".reader-preview")
+    page.wait_for_function(
+        "() => document.querySelector('.reader-preview').shadowRoot"
+        ".querySelector('h2')?.textContent === 'A New Heading'"
+    )
+    assert preview.get_attribute("role") == "region"
+
+    # No way to publish for a translator.
+    options = page.locator("#id_status option").all_inner_texts()
+    assert options == ["Draft", "In review"]
+    page.select_option("#id_status", "review")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    article = Article.objects.get()
+    assert article.status == "review" and article.body.startswith("The teachers")
+    assert "\r" not in article.body
+
+    page.goto(admin(live_server, "articles/article/"))
+    check_page(page, "translator's change list")
+    actions = page.locator("select[name=action] option").all_inner_texts()
+    assert not any("Publish" in action for action in actions)
+
+
+def test_an_editor_reviews_compares_shares_schedules_and_publishes(
+    open_as, live_server, editor, translator
+):
+    article = ArticleFactory(
+        headline="Water for Whom",
+        body="First version of the text.\n\nSecond paragraph.",
+        status=Article.Status.REVIEW,
+        created_by=translator,
+        original_body=ORIGINAL,
+        translators=[PersonFactory(name="Tina Translator")],
+    )
+    from articles import revisions
+
+    revisions.record(article, translator, note="Submitted for review")
+    page = open_as(editor)
+    page.goto(admin(live_server))
+    check_page(page, "editor's desk")
+    review = page.get_by_role("region", name="In review, oldest first")
+    assert "Water for Whom" in review.inner_text() and "Tina Translator" in review.inner_text()
+    page.get_by_role("link", name="Water for Whom").click()
+    page.wait_for_url(re.compile(rf"/{article.pk}/change/$"))
+    check_page(page, "editor's change form")
+
+    # An edit, saved from the browser (CRLF line endings), then the two versions compared.
+    page.locator("#id_body").fill("First version of the text, corrected.\n\nSecond paragraph.")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    page.get_by_role("link", name="Versions").click()
+    check_page(page, "versions")
+    page.get_by_role("button", name="Compare the two selected versions").click()
+    check_page(page, "comparison")
+    diff = page.locator(".diff").inner_text()
+    assert "-First version of the text." in diff
+    assert "+First version of the text, corrected." in diff
+    assert "Related stories" not in page.content()  # unchanged: not listed, not empty
+
+    # A share-preview link: created (and not a save of the article), opened by someone
+    # without an account, then revoked.
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    versions_before = article.revisions.count()
+    page.get_by_role("button", name="Create a preview link").click()
+    page.wait_for_selector(".share-preview input[type=text]")
+    check_page(page, "change form with a preview link")
+    assert article.revisions.count() == versions_before
+    link = PreviewLink.objects.get(article=article)
+    shared = page.locator(".share-preview input[type=text]").input_value()
+    assert shared.endswith(link.get_absolute_url())
+    reader = open_as(None)
+    reader.goto(shared)
+    assert "Water for Whom" in reader.content() and "not published yet" in reader.content()
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_load_state()
+    assert reader.goto(shared).status == 404
+
+    # Scheduled, then published now.
+    when = timezone.localtime(timezone.now() + datetime.timedelta(days=2))
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    page.select_option("#id_status", "published")
+    page.fill("#id_published_at_0", when.strftime("%Y-%m-%d"))
+    page.fill("#id_published_at_1", when.strftime("%H:%M:%S"))
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    page.goto(admin(live_server))
+    assert "Water for Whom" in page.get_by_role("region", name="Scheduled").inner_text()
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    now = timezone.localtime(timezone.now())
+    page.fill("#id_published_at_0", now.strftime("%Y-%m-%d"))
+    page.fill("#id_published_at_1", now.strftime("%H:%M:%S"))
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    article.refresh_from_db()
+    assert article.is_published
+    assert reader.goto(live_server.url + article.get_absolute_url()).status == 200
+
+
+def test_the_original_changed_shows_to_readers_and_on_the_desk(open_as, live_server, editor):
+    article = ArticleFactory(headline="Figures Revised", original_body=ORIGINAL)
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    OriginalUpdate.objects.create(
+        article=article, changed_on=timezone.localdate(), note="figures corrected"
+    )
+    page = open_as(editor)
+    page.goto(admin(live_server))
+    revisit = page.get_by_role("region", name="Translations to revisit (the original changed)")
+    assert "Figures Revised" in revisit.inner_text()
+    reader = open_as(None)
+    reader.goto(live_server.url + article.get_absolute_url())
+    assert "The original was updated on" in reader.content()
+    assert "figures corrected" in reader.content()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_admin_page_is_accessible_and_fits_the_screen(
+    open_as, live_server, editor, translator, width
+):
+    own = ArticleFactory(draft=True, created_by=translator, original_body=ORIGINAL)
+    article = ArticleFactory(original_body=ORIGINAL, status=Article.Status.REVIEW)
+    from articles import revisions
+
+    revisions.record(article, editor)
+    article.body = "Changed."
+    article.save()
+    revisions.record(article, editor)
+    login = open_as(None, width)
+    login.goto(admin(live_server, "login/"))
+    check_page(login, f"login page ({width})")
+    page = open_as(editor, width)
+    for path in [
+        "",
+        "articles/article/",
+        "articles/article/add/",
+        f"articles/article/{article.pk}/change/",
+        f"articles/article/{article.pk}/versions/",
+        f"articles/article/{article.pk}/versions/?a=1&b=2",
+        "articles/article/paste/",
+        "articles/source/",
+        "articles/topic/add/",
+    ]:
+        page.goto(admin(live_server, path))
+        page.wait_for_load_state("networkidle")
+        check_page(page, f"/admin/{path} ({width})")
+    page = open_as(translator, width)
+    for path in [
+        "",
+        "articles/article/",
+        "articles/article/add/",
+        f"articles/article/{own.pk}/change/",
+        "articles/article/paste/",
+        "articles/topic/add/",  # not theirs to open: the "not allowed" page
+        "password_change/",
+    ]:
+        page.goto(admin(live_server, path))
+        page.wait_for_load_state("networkidle")
+        check_page(page, f"/admin/{path} as a translator ({width})")
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_change_form_fits_a_laptop_screen(open_as, live_server, editor):
+    headline = (
+        "Teachers from Oaxaca, Chiapas and Guerrero March Through Mexico City to Demand the "
+        "Reinstatement of Their Dismissed Colleagues"
+    )
+    article = ArticleFactory(headline=headline, original_body=ORIGINAL)
+    target = ArticleFactory(headline="An earlier story")
+    article.related_stories.create(position=1, target=target, title="Earlier", url="")
+    page = open_as(editor)
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    page.wait_for_load_state("networkidle")
+    check_page(page, "change form with a long headline and a related story")
+    width = page.viewport_size["width"]
+    for delete in page.get_by_role("link", name="Delete", exact=True).all():
+        right = delete.bounding_box()["x"] + delete.bounding_box()["width"]
+        assert right <= width  # on screen, not 800 px to the right
+    # The buttons above the form do not cover the headline.
+    tools, title = box(page, ".object-tools"), box(page, "#content h2")
+    assert tools["y"] + tools["height"] <= title["y"] or title["y"] + title["height"] <= tools["y"]
+    # The share-preview box comes after the article's form, not under it.
+    form, share = box(page, "#article_form"), box(page, "#share-preview")
+    assert share["y"] >= form["y"] + form["height"]
+    # The headline and slug fields show a long headline whole.
+    assert box(page, "#id_headline")["width"] >= 600
+    assert box(page, "#id_slug")["width"] >= 600
+    # Beside the body (wide screen): the original, and the preview.
+    body, original = box(page, "#id_body"), box(page, ".original-paragraphs")
+    assert original["x"] >= body["x"] + body["width"]
+
+
+def test_the_preview_looks_like_the_site_not_the_admin(open_as, live_server, editor):
+    article = ArticleFactory()
+    page = open_as(editor)
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    page.locator("#id_body").fill("Text with [a link](https://example.org/).\n\n## A heading")
+    page.wait_for_function(
+        "() => document.querySelector('.reader-preview').shadowRoot.querySelector('a')"
+    )
+    style = page.evaluate(
+        """() => {
+          const root = document.querySelector('.reader-preview').shadowRoot;
+          const h2 = getComputedStyle(root.querySelector('h2'));
+          const a = getComputedStyle(root.querySelector('a'));
+          const p = getComputedStyle(root.querySelector('p'));
+          return {font: p.fontFamily, heading: h2.fontFamily, background: h2.backgroundColor,
+                  underline: a.textDecorationLine};
+        }"""
+    )
+    admin_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Georgia" in style["font"] and style["heading"] != admin_font  # the site's fonts
+    assert style["background"] == "rgba(0, 0, 0, 0)"  # not the admin's blue bar
+    assert style["underline"] == "underline"
+
+
+def test_the_change_list_shows_headlines_in_a_wide_column(open_as, live_server, editor):
+    for n in range(30):
+        ArticleFactory(headline=f"A long headline about the water crisis, number {n}")
+    page = open_as(editor)
+    page.goto(admin(live_server, "articles/article/"))
+    assert page.locator("#result_list tbody tr").count() == 25
+    assert box(page, "#result_list th.field-headline")["width"] >= 250
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_readers_read_the_translation_beside_the_original(open_as, live_server, width):
+    article = ArticleFactory(
+        headline="Teachers March",
+        body="The teachers marched.\n\nThey demanded reinstatement.\n\nIt ended at the Zócalo.",
+        original_body=ORIGINAL,
+        original_language="es",
+    )
+    page = open_as(None, width)
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_role("link", name="Read with the original, side by side").click()
+    page.wait_for_url(re.compile(r"/original/$"))
+    check_page(page, f"side by side ({width})")
+    assert "Teachers March" in page.title()
+    pairs = page.locator(".pair:not(.pair-heading)")
+    assert pairs.count() == 3
+    third = pairs.nth(2)
+    original = third.locator(".original [lang=es]")
+    translation = third.locator(".translation [lang=en]")
+    assert original.inner_text() == "La marcha terminó en el Zócalo."
+    assert translation.inner_text() == "It ended at the Zócalo."
+    o, t = original.bounding_box(), translation.bounding_box()
+    if width == "desktop":  # two columns, each pair on one row
+        assert abs(o["y"] - t["y"]) < 2 and t["x"] > o["x"] + o["width"]
+    else:  # stacked: the original, then its translation
+        assert t["y"] >= o["y"] + o["height"]
