@@ -1,12 +1,12 @@
 """Readers' queries go to the read replicas; everything else to the primary.
 
-``archive.middleware.ReplicaMiddleware`` decides per request: an anonymous reader's GET or
+``articles.serving.ReplicaMiddleware`` decides per request: an anonymous reader's GET or
 HEAD reads from a replica; a signed-in person (an editor must see their save at once), any
 write, the admin, management commands and tests read from the primary. The choice is kept in
 a context variable, so it follows the request and nothing else.
 
-A replica that cannot be reached is left out for ``RETRY_SECONDS`` (the middleware checks the
-connection before the request uses it): readers then read from the primary, never get a 500.
+A replica that cannot be reached is left out for ``RETRY_SECONDS`` (its connection is checked
+at the request's first read): readers then read from the primary, never get a 500.
 """
 
 import contextvars

@@ -87,8 +87,10 @@ def _etag(content: bytes) -> str:
 
 
 def _page_parts(request) -> tuple:
-    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return ("page", request.method, path)
+    """A page is kept per address: scheme, host (its links and canonical URL are absolute),
+    path and query."""
+    address = request.build_absolute_uri()
+    return ("page", request.method, hashlib.blake2b(address.encode(), digest_size=16).hexdigest())
 
 
 def _stored(response) -> dict:

@@ -126,6 +126,14 @@ def test_a_cached_page_costs_no_query_and_a_304_no_rendering(client, shared_cach
     assert not_modified.status_code == 304 and n == 0
 
 
+def test_each_host_gets_its_own_cached_page(client, shared_cache, settings):
+    settings.ALLOWED_HOSTS = ["archive.example.org", "www.archive.example.org"]
+    article = ArticleFactory()
+    for host in ["archive.example.org", "www.archive.example.org", "archive.example.org"]:
+        page = client.get(article.get_absolute_url(), HTTP_HOST=host).content.decode()
+        assert f'<link rel="canonical" href="http://{host}/' in page
+
+
 def test_publishing_shows_on_every_page_at_once(
     client, shared_cache, django_capture_on_commit_callbacks
 ):
