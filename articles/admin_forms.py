@@ -7,7 +7,6 @@ from django.db import models
 from articles import search
 from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import Article, Correction, OriginalUpdate, RelatedStory
-from articles.text import normalize_newlines
 
 # Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -108,7 +107,7 @@ class ArticleForm(forms.ModelForm):
         }
 
     def clean_body(self):
-        body = normalize_newlines(self.cleaned_data["body"])
+        body = self.cleaned_data["body"]  # line endings: Article.derive_fields
         if not search.indexable(body):
             raise forms.ValidationError(
                 "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "

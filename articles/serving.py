@@ -55,7 +55,7 @@ class ReaderCacheMiddleware:
             if not _public(response):
                 return response
             response["ETag"] = _etag(response.content)
-            if parts and not response.cookies:
+            if parts:
                 caching.keep(version, _stored(response), settings.PAGE_CACHE_SECONDS, *parts)
             response["X-Cache"] = "miss" if parts else "off"
         return get_conditional_response(request, etag=response["ETag"], response=response)

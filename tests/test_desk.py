@@ -264,6 +264,12 @@ def test_bodies_from_a_browser_are_kept_with_lf_line_endings(editor_client):
     assert Article.objects.get().body == "One.\n\nTwo."
 
 
+def test_bodies_saved_by_any_path_are_kept_with_lf_line_endings():
+    article = ArticleFactory(body="First.\r\n\r\nSecond.", original_body="Uno.\r\n\r\nDos.")
+    article.refresh_from_db()
+    assert article.body == "First.\n\nSecond." and article.original_body == "Uno.\n\nDos."
+
+
 def test_a_related_story_whose_only_change_is_its_archive_link_shows_in_the_diff():
     article = ArticleFactory()
     first, second = ArticleFactory(headline="First target"), ArticleFactory(headline="Other")

@@ -9,9 +9,10 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink
@@ -132,6 +133,24 @@ def test_each_host_gets_its_own_cached_page(client, shared_cache, settings):
     for host in ["archive.example.org", "www.archive.example.org", "archive.example.org"]:
         page = client.get(article.get_absolute_url(), HTTP_HOST=host).content.decode()
         assert f'<link rel="canonical" href="http://{host}/' in page
+
+
+def _sets_a_cookie(request):
+    response = HttpResponse("<p>Hello</p>")
+    response.set_cookie("visited", "yes")
+    return response
+
+
+urlpatterns = [path("cookie/", _sets_a_cookie)]
+
+
+@pytest.mark.urls("tests.test_serving")
+def test_an_answer_that_sets_a_cookie_is_neither_public_nor_kept(client, shared_cache):
+    for _ in range(2):
+        response = client.get("/cookie/")
+        assert response.cookies["visited"].value == "yes"
+        assert "public" not in response.get("Cache-Control", "")
+        assert "X-Cache" not in response
 
 
 def test_publishing_shows_on_every_page_at_once(
