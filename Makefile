@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check bench bench-import loadtest screenshots clean
+.PHONY: run test install migrate seed lint check bench bench-search bench-import loadtest screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,11 +49,20 @@ check: install $(LOCAL_ENV)
 # Uses DATABASE_URL when set (point it at a scratch database!), else the embedded server's
 # "archive_bench" database.
 N ?= 100000
+BENCH_ENV := EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0
 bench: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear
-	EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0 \
-		$(BIN)/python manage.py benchmark_pages --requests 300
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_pages --requests 300
+
+# Search benchmark: every query shape, on the same N-article database (filled only once).
+ROUNDS ?= 10
+bench-search: install $(LOCAL_ENV)
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear --unless-filled
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_search --rounds $(ROUNDS)
 
 # Import benchmark: FILES generated text files and a POSTS-post WordPress export (kept in
 # var/bench/), imported into the embedded server's "archive_import_bench" database.

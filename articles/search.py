@@ -10,6 +10,14 @@ finds "Peru". The query is folded with the very same table, in Python.
 The query language is PostgreSQL's ``websearch_to_tsquery``: "quoted phrase", -excluded, or.
 It accepts any input without error; a query with no searchable word matches nothing.
 
+Phrases: the words' index cannot tell whether two words are adjacent, so PostgreSQL would
+check a phrase of common words in nearly every article. A second index holds each article's
+adjacent pairs of lexemes (``Pairs``); a phrase is looked up by its pairs (``needs``) and
+checked only in the articles that hold them.
+
+Ranking (``ranked``): ``ts_rank`` over the whole vector, on every match when there are up to
+``CANDIDATES``; beyond that, on the most recent matches only, and the page says so.
+
 Highlighting: ``ts_headline`` runs on the folded opening of the body (its first 4,000
 characters: ts_headline costs about a millisecond per long article otherwise); since folding
 maps one character to one character, the passage is then cut from the original text at the
@@ -17,19 +25,22 @@ same offsets. A match deeper in the text shows the article's opening instead.
 """
 
 import re
+from dataclasses import dataclass
 
+from django.contrib.postgres.lookups import SearchVectorExact
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Func, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, Left
 
 CONFIG = "english"
 MAX_QUERY_CHARS = 200
-CANDIDATES = 1000
+CANDIDATES = 500
 PASSAGE_SOURCE_CHARS = 4000  # passages come from the opening of the body (about 650 words)
 
 # One character for one character: offsets in folded text are offsets in the original.
@@ -78,6 +89,26 @@ def search_vector():
     return title_vector() + SearchVector(F("search_body"), config=CONFIG, weight="C")
 
 
+class Pairs(Func):
+    """SQL: the pairs of lexemes at adjacent positions in a search vector, as a vector of
+    lexemes "a b" (without positions). Indexed (``article_pairs_idx``) so that a phrase is
+    found from its pairs, as Elasticsearch's ``index_phrases`` does with its shingles; the
+    function ``article_pairs`` is created by migration 0009 (``PAIRS_FUNCTION``)."""
+
+    function = "article_pairs"
+    output_field = SearchVectorField()
+
+
+PAIRS_FUNCTION = """
+CREATE OR REPLACE FUNCTION article_pairs(vector tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    WITH word AS (SELECT lexeme, unnest(positions) AS position FROM unnest(vector))
+    SELECT coalesce(array_to_tsvector(array_agg(DISTINCT one.lexeme || ' ' || two.lexeme)), '')
+    FROM word one JOIN word two ON two.position = one.position + 1
+$$
+"""
+
+
 INDEX_CHECK_FROM = 100_000  # characters: shorter texts cannot reach the 1 MB vector limit
 
 
@@ -106,28 +137,178 @@ def make_query(text: str) -> SearchQuery:
     return SearchQuery(fold(clean_query(text)), config=CONFIG, search_type="websearch")
 
 
-def ranked_ids(queryset, text: str) -> list[int]:
-    """Ids of the articles of ``queryset`` matching ``text``, best first, newest on a tie.
+TSQUERY_TOKEN = re.compile(r"\s*('(?:[^']|'')*'(?::[*A-D]+)?|<->|<[0-9]+>|[&|!()])")
 
-    Relevance is the weighted match in the title vector: headline (A) above dek, original
-    headline and source name (B); a match in the body alone (C) ranks below both, newest
-    first. So that a word found in most of the archive costs no more than a rare one, the
-    candidates are bounded: the 1,000 most recent matches anywhere, plus the 1,000 most recent
-    matches in the title vector. Two queries, each a GIN index scan.
+
+@dataclass
+class Needs:
+    """What every article matching a query holds: ``words`` (a query over the search vector
+    with no phrase in it) and ``pairs`` (a query over ``article_pairs(search_vector)``);
+    None where it asks nothing."""
+
+    words: str | None = None
+    pairs: str | None = None
+
+
+def needs(tsquery: str) -> Needs:
+    """What every article matching ``tsquery`` (PostgreSQL's text form of a parsed query)
+    holds: its words, and the pairs of its phrases.
+
+    A phrase "a b" needs the pair "a b" (two lexemes at adjacent positions) and both words;
+    a longer phrase needs each of its adjacent pairs; what is excluded (!) or offered as an
+    alternative to something that needs nothing (|) needs nothing. Both answers are exact in
+    their indexes (no phrase, no weight), so PostgreSQL never rechecks a row against them.
     """
-    query = make_query(text)
-    found = {}
-    for vector in ("search_vector", "title_vector"):
-        candidates = (
-            queryset.filter(**{vector: query})
-            .annotate(rank=SearchRank(F("title_vector"), query))
-            .order_by("-published_at")
-            .values_list("pk", "rank", "published_at")[:CANDIDATES]
+    tokens = TSQUERY_TOKEN.findall(tsquery)
+    if "".join(tokens).replace(" ", "") != tsquery.replace(" ", ""):
+        return Needs()  # not a form this parser knows: ask nothing, the main query decides
+    position = 0
+
+    def peek():
+        return tokens[position] if position < len(tokens) else None
+
+    def take():
+        nonlocal position
+        position += 1
+        return tokens[position - 1]
+
+    # Each parser returns (words, pairs, first lexeme, last lexeme); lexemes for phrases.
+    def either():
+        words, pairs, first, last = both()
+        while peek() == "|":
+            take()
+            other_words, other_pairs, _, _ = both()
+            words, pairs = _any(words, other_words), _any(pairs, other_pairs)
+            first = last = None
+        return words, pairs, first, last
+
+    def both():
+        words, pairs, first, last = phrase()
+        while peek() == "&":
+            take()
+            other_words, other_pairs, _, _ = phrase()
+            words, pairs = _all(words, other_words), _all(pairs, other_pairs)
+            first = last = None
+        return words, pairs, first, last
+
+    def phrase():
+        words, pairs, first, last = unary()
+        while peek() is not None and peek().startswith("<"):
+            distance = take()
+            other_words, other_pairs, other_first, other_last = unary()
+            pair = None
+            if distance == "<->" and last and other_first:
+                pair = f"'{last[1:-1]} {other_first[1:-1]}'"
+            words, pairs = _all(words, other_words), _all(pairs, other_pairs, pair)
+            last = other_last
+        return words, pairs, first, last
+
+    def unary():
+        token = take()
+        if token == "!":
+            unary()
+            return None, None, None, None
+        if token == "(":
+            inner = either()
+            take()  # ")"
+            return inner
+        lexeme = token if token.endswith("'") else None  # a prefix or weight: no pair
+        return token, None, lexeme, lexeme
+
+    try:
+        words, pairs, _, _ = either()
+    except IndexError:
+        return Needs()
+    return Needs(words, pairs)
+
+
+def _any(one, other):
+    return f"( {one} | {other} )" if one and other else None
+
+
+def _all(*parts):
+    present = [part for part in parts if part]
+    return " & ".join(present) if present else None
+
+
+@dataclass
+class Ranking:
+    ids: list[int]  # best first
+    complete: bool  # False: more than CANDIDATES match, ranked among the most recent
+
+
+class Unindexed(Func):
+    """SQL: the same search vector, in a form no index matches, so that PostgreSQL checks a
+    condition on it row by row, after the indexes found the rows."""
+
+    template = "(%(expressions)s || ''::tsvector)"
+    output_field = SearchVectorField()
+
+
+class ParsedQuery(SearchQuery):
+    """A query in PostgreSQL's tsquery form, used as it is (no parsing, no stemming)."""
+
+    def as_sql(self, compiler, connection, **extra):
+        return "%s::tsquery", [self.value]
+
+    @property
+    def value(self):
+        return self.source_expressions[0].value
+
+
+def ranked(queryset, text: str) -> Ranking:
+    """The articles of ``queryset`` matching ``text``, best first, newest on a tie.
+
+    Relevance is PostgreSQL's ``ts_rank`` over the whole search vector: a word in the
+    headline (A) outweighs any number of mentions in the dek (B), which outweigh any number
+    in the body (C); among body matches, more mentions rank higher.
+
+    When up to ``CANDIDATES`` articles match, all of them are ranked: the best matches of the
+    whole archive. When more match, ranking every one would read most of the archive (each
+    vector from disk), so the candidates are the ``CANDIDATES`` most recent matches plus the
+    ``CANDIDATES`` most recent matches in the headline or dek, and the page says so (with the
+    filters that narrow the search). Two queries: the query parsed (its text decides which
+    pairs of words a phrase needs, see ``needs``), then the candidates ranked.
+    """
+    folded_text = fold(clean_query(text))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [CONFIG, folded_text]
         )
-        found.update(
-            (pk, (-rank, -published.timestamp(), -pk)) for pk, rank, published in candidates
+        parsed = cursor.fetchone()[0]
+    if not parsed:  # only stop words, or no word at all
+        return Ranking([], complete=True)
+    query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
+    in_text = [Q(search_vector=query)]
+    need = needs(parsed)
+    if need.pairs:
+        # A phrase: its pairs find the articles, exactly, in their index; the phrase itself
+        # is then checked on those alone. (Left to the words' index, a phrase is checked on
+        # every article holding its words; and with the words' index beside the pairs',
+        # each row would be rechecked by computing its pairs again.)
+        in_text = [
+            SearchVectorExact(Pairs("search_vector"), ParsedQuery(need.pairs)),
+            SearchVectorExact(Unindexed(F("search_vector")), query),
+        ]
+    # A match in the headline or dek is a match of the whole text (the search vector holds
+    # the title vector), except where a word is excluded and the body has it. The title is
+    # checked first: it is small and in the row, the search vector is read from its own pages.
+    in_title = [Q(title_vector=query), *(in_text if "!" in parsed else [])]
+
+    def newest(conditions, limit):
+        return queryset.filter(*conditions).order_by("-published_at").values("pk")[:limit]
+
+    # Ranked once chosen: ranking reads each article's whole search vector.
+    candidates = (
+        queryset.model.objects.filter(
+            pk__in=newest(in_text, CANDIDATES + 1).union(newest(in_title, CANDIDATES))
         )
-    return sorted(found, key=found.__getitem__)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by()
+        .values_list("pk", "rank", "published_at")
+    )
+    order = {pk: (-rank, -published.timestamp(), -pk) for pk, rank, published in candidates}
+    return Ranking(sorted(order, key=order.__getitem__), complete=len(order) <= CANDIDATES)
 
 
 def passages(ids, text: str) -> dict[int, str]:

@@ -15,8 +15,9 @@ from articles.views import PageMixin
 class SearchView(PageMixin, TemplateView):
     """The results page: ranked, highlighted, filtered by source, topic and year.
 
-    Costs a fixed number of queries: the ranked ids, the page's articles, their passages,
-    and the filter choices.
+    Costs a fixed number of queries: the query parsed, the ranked ids, the page's articles,
+    their passages, and the filter choices. When more articles match than can be ranked
+    (``search.CANDIDATES``), the page says so and links each year, which narrows the search.
     """
 
     template_name = "articles/search.html"
@@ -46,8 +47,8 @@ class SearchView(PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         query = search.clean_query(self.request.GET.get("q", ""))
         filters = self.get_filters()
-        ids = search.ranked_ids(self.get_articles(filters), query) if query else []
-        paginator = Paginator(ids, self.paginate_by)
+        ranking = search.ranked(self.get_articles(filters), query) if query else None
+        paginator = Paginator(ranking.ids if ranking else [], self.paginate_by)
         page_obj = paginator.get_page(self.request.GET.get("page"))
         found = Article.objects.for_reading().select_related("source").in_bulk(page_obj.object_list)
         results = [found[pk] for pk in page_obj.object_list if pk in found]
@@ -61,7 +62,8 @@ class SearchView(PageMixin, TemplateView):
             paginator=paginator,
             page_obj=page_obj,
             is_paginated=page_obj.has_other_pages(),
-            many_matches=len(ids) >= search.CANDIDATES,
+            many_matches=bool(ranking and not ranking.complete),
+            candidates=f"{search.CANDIDATES:,}",
             sources=Source.objects.with_published_articles().only("name", "slug"),
             topics=Topic.objects.only("name", "slug"),
             years=self.get_years(),

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(query):
-    ids = search.ranked_ids(Article.objects.published(), query)
+    ids = search.ranked(Article.objects.published(), query).ids
     headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
     return [headlines[pk] for pk in ids]
 
@@ -185,8 +185,154 @@ def test_common_words_rank_a_bounded_set_but_keep_headline_matches(client, monke
         published_at=timezone.now() - datetime.timedelta(days=900),
     )
     ArticleFactory.create_batch(8, headline="Weather", dek="", body="A long drought.")
-    ids = search.ranked_ids(Article.objects.published(), "drought")
-    assert ids[0] == old.pk  # a headline match, however old, comes first
-    assert len(ids) == 6  # it, and the five most recent matches in the text
+    ranking = search.ranked(Article.objects.published(), "drought")
+    assert ranking.ids[0] == old.pk  # a headline match, however old, comes first
+    assert len(ranking.ids) == 7 and not ranking.complete  # it, and the six most recent
+
+
+# -- Every shape of query, on a small archive -----------------------------------------------------
+
+SHAPES = {
+    "government": ["Adjacent", "Apart", "Sheinbaum", "Scattered"],
+    "lithium": ["Lithium"],
+    "government president": ["Adjacent", "Apart", "Sheinbaum", "Scattered"],
+    '"government president"': ["Adjacent", "Scattered"],
+    '"president government"': [],
+    '"the government president spoke"': ["Adjacent"],
+    '"government president spoke"': ["Adjacent"],  # Scattered has both pairs, apart
+    '"government president answered"': [],
+    '"president Sheinbaum"': ["Sheinbaum"],
+    '"Sheinbaum president"': [],
+    "drought or lithium": ["Drought", "Lithium"],
+    '"government president" or "president sheinbaum"': ["Adjacent", "Sheinbaum", "Scattered"],
+    "mining -canadian": ["Drought"],  # not "Mining in Sonora": its body has the word
+    "government -sheinbaum": ["Adjacent", "Apart", "Scattered"],
+    'government -"government president"': ["Apart", "Sheinbaum"],
+    "Mananera": ["Mañanera"],
+    "López-Obrador": ["Hyphen"],
+    "lopez obrador": ["Hyphen"],
+    '"o\'brien said"': ["Apostrophe"],
+    "the": [],
+}
+
+
+@pytest.fixture
+def shapes_archive():
+    for headline, body in [
+        ("Adjacent", "The government president spoke."),
+        ("Apart", "The government and the president met."),
+        ("Sheinbaum", "President Sheinbaum answered the government."),
+        ("Lithium", "Lithium mining by Canadian companies."),
+        ("Drought", "Mining cooperatives in Sonora face a drought."),
+        ("Mañanera", "The morning conference."),
+        ("Hyphen", "López-Obrador spoke in Zacatecas."),
+        ("Apostrophe", "Then O'Brien said no."),
+        ("Scattered", "Government president met; then the president spoke."),
+        ("Mining in Sonora", "Owned by a Canadian company."),
+    ]:
+        ArticleFactory(headline=headline, dek="", body=body)
+
+
+@pytest.mark.parametrize("query", SHAPES)
+def test_each_shape_of_query_finds_exactly_its_articles(shapes_archive, query):
+    assert sorted(found(query)) == sorted(SHAPES[query])
+
+
+@pytest.mark.parametrize("query", SHAPES)
+def test_the_pairs_of_a_phrase_never_leave_out_a_match(shapes_archive, query):
+    """The pairs' index narrows what the words' index finds; it must never drop a match."""
+    plain = Article.objects.published().filter(search_vector=search.make_query(query))
+    assert sorted(found(query)) == sorted(plain.values_list("headline", flat=True))
+
+
+@pytest.mark.parametrize(
+    "parsed, words, pairs",
+    [
+        ("'govern' <-> 'presid'", "'govern' & 'presid'", "'govern presid'"),
+        (
+            "'lópez-obrador' <-> 'lópez' <-> 'obrador'",
+            "'lópez-obrador' & 'lópez' & 'obrador'",
+            "'lópez-obrador lópez' & 'lópez obrador'",
+        ),
+        ("'presid' <2> 'mexico'", "'presid' & 'mexico'", None),  # a stop word between
+        ("'mine' & !'canadian'", "'mine'", None),
+        ("'b' | 'c' & !( 'd' <-> 'e' <-> 'f' )", "( 'b' | 'c' )", None),  # excluded: nothing
+        ("'a' <-> 'b' | 'c' <-> 'd'", "( 'a' & 'b' | 'c' & 'd' )", "( 'a b' | 'c d' )"),
+        ("'a' <-> 'b' | 'c'", "( 'a' & 'b' | 'c' )", None),  # "c" alone needs no pair
+        ("( 'a' | 'b' ) <-> 'c'", "( 'a' | 'b' ) & 'c'", None),
+        ("!( 'a' <-> 'b' ) & 'c' <-> 'd'", "'c' & 'd'", "'c d'"),
+        ("'o''x' <-> 'y'", "'o''x' & 'y'", "'o''x y'"),
+        ("'a' <-> 'b' <2> 'c' <-> 'd'", "'a' & 'b' & 'c' & 'd'", "'a b' & 'c d'"),
+        ("'a':* <-> 'b'", "'a':* & 'b'", None),
+        ("", None, None),
+        ("'a' <->", None, None),
+        ("'a' ? 'b'", None, None),
+    ],
+)
+def test_what_a_parsed_query_needs(parsed, words, pairs):
+    assert search.needs(parsed) == search.Needs(words, pairs)
+
+
+def test_the_pairs_of_an_article_are_its_adjacent_lexemes():
+    article = ArticleFactory(headline="Water", dek="", body="The government president spoke.")
+    pairs = (
+        Article.objects.filter(pk=article.pk)
+        .annotate(pairs=search.Pairs("search_vector"))
+        .values_list("pairs", flat=True)
+        .get()
+    )
+    assert "'govern presid'" in pairs and "'presid spoke'" in pairs
+    assert "'the govern'" not in pairs and "'govern spoke'" not in pairs
+
+
+def test_an_old_article_that_is_the_best_match_comes_first():
+    now = timezone.now()
+    for days in range(5):
+        ArticleFactory(
+            headline=f"Report {days}",
+            dek="",
+            body="The drought was mentioned once.",
+            published_at=now - datetime.timedelta(days=days),
+        )
+    ArticleFactory(
+        headline="Dry years",
+        dek="",
+        body="Drought after drought: the drought of 2011 was the worst drought in decades.",
+        published_at=now - datetime.timedelta(days=3000),
+    )
+    assert found("drought")[0] == "Dry years"
+    assert found("drought")[1:] == [f"Report {days}" for days in range(5)]
+
+
+def test_when_too_many_match_the_page_says_so_and_links_the_years(client, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    now = timezone.localtime()
+    for days in range(5):
+        ArticleFactory(
+            headline=f"Report {days}",
+            dek="",
+            body="The drought was mentioned once.",
+            published_at=now - datetime.timedelta(days=days),
+        )
+    old = ArticleFactory(
+        headline="Dry years",
+        dek="",
+        body="Drought after drought: the worst drought in decades.",
+        published_at=now.replace(year=now.year - 8, month=6, day=15),
+    )
     html = client.get("/search/", {"q": "drought"}).content.decode()
-    assert "More than 1,000 articles match" in html
+    assert "Dry years" not in html
+    assert "More than 3 articles match" in html and "older articles" in html
+    link = f'href="?q=drought&amp;year={old.published_at.year}"'
+    assert link in html
+    narrowed = client.get("/search/", {"q": "drought", "year": old.published_at.year})
+    assert narrowed.context["results"][0] == old
+    assert "More than" not in narrowed.content.decode()
+
+
+def test_exactly_as_many_matches_as_can_be_ranked_are_all_ranked(monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    ArticleFactory.create_batch(3, headline="Report", dek="", body="A drought.")
+    assert search.ranked(Article.objects.published(), "drought").complete
+    ArticleFactory(headline="Report", dek="", body="A drought.")
+    assert not search.ranked(Article.objects.published(), "drought").complete

@@ -182,6 +182,7 @@ class Article(PageData, models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title_vector"], name="article_title_search_idx"),
+            GinIndex(search.Pairs("search_vector"), name="article_pairs_idx"),
         ]
 
     def __str__(self):

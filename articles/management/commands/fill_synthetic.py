@@ -34,8 +34,17 @@ class Command(BaseCommand):
         parser.add_argument("--clear", action="store_true", help="remove earlier synthetic rows")
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument(
+            "--unless-filled",
+            action="store_true",
+            help="do nothing when COUNT synthetic articles are there already",
+        )
 
-    def handle(self, *args, count, clear, batch, seed, **options):
+    def handle(self, *args, count, clear, batch, seed, unless_filled, **options):
+        there = Article.objects.filter(import_key__startswith=KEY_PREFIX).count()
+        if unless_filled and there >= count:
+            self.stdout.write(f"{there:,} synthetic articles there already")
+            return
         rng = random.Random(seed)
         started = time.monotonic()
         if clear:

@@ -1,0 +1,23 @@
+import django.contrib.postgres.indexes
+from django.db import migrations
+
+import articles.search
+from articles.search import PAIRS_FUNCTION
+
+
+class Migration(migrations.Migration):
+    """The index of adjacent pairs of lexemes, for phrases (see articles.search.Pairs)."""
+
+    dependencies = [
+        ("articles", "0008_roles_original_updates"),
+    ]
+
+    operations = [
+        migrations.RunSQL(PAIRS_FUNCTION, "DROP FUNCTION article_pairs(tsvector)"),
+        migrations.AddIndex(
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                articles.search.Pairs("search_vector"), name="article_pairs_idx"
+            ),
+        ),
+    ]
