@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce, Left
 
 CONFIG = "english"
 MAX_QUERY_CHARS = 200
-CANDIDATES = 500
+CANDIDATES = 200
 PASSAGE_SOURCE_CHARS = 4000  # passages come from the opening of the body (about 650 words)
 
 # One character for one character: offsets in folded text are offsets in the original.
@@ -144,10 +144,13 @@ TSQUERY_TOKEN = re.compile(r"\s*('(?:[^']|'')*'(?::[*A-D]+)?|<->|<[0-9]+>|[&|!()
 class Needs:
     """What every article matching a query holds: ``words`` (a query over the search vector
     with no phrase in it) and ``pairs`` (a query over ``article_pairs(search_vector)``);
-    None where it asks nothing."""
+    None where it asks nothing. ``alone``: the query is exactly ``pairs`` and ``loose`` (the
+    words outside its phrases), as for an AND of words and two-word phrases."""
 
     words: str | None = None
     pairs: str | None = None
+    alone: bool = False
+    loose: str | None = None
 
 
 def needs(tsquery: str) -> Needs:
@@ -172,54 +175,75 @@ def needs(tsquery: str) -> Needs:
         position += 1
         return tokens[position - 1]
 
-    # Each parser returns (words, pairs, first lexeme, last lexeme); lexemes for phrases.
+    # Each parser returns a Part: lexemes (first, last) only for phrases and words.
     def either():
-        words, pairs, first, last = both()
+        part = both()
         while peek() == "|":
             take()
-            other_words, other_pairs, _, _ = both()
-            words, pairs = _any(words, other_words), _any(pairs, other_pairs)
-            first = last = None
-        return words, pairs, first, last
+            other = both()
+            part = Part(_any(part.words, other.words), _any(part.pairs, other.pairs))
+        return part
 
     def both():
-        words, pairs, first, last = phrase()
+        part = phrase()
         while peek() == "&":
             take()
-            other_words, other_pairs, _, _ = phrase()
-            words, pairs = _all(words, other_words), _all(pairs, other_pairs)
-            first = last = None
-        return words, pairs, first, last
+            other = phrase()
+            part = Part(
+                _all(part.words, other.words),
+                _all(part.pairs, other.pairs),
+                alone=part.alone and other.alone,
+                loose=_all(part.loose, other.loose),
+            )
+        return part
 
     def phrase():
-        words, pairs, first, last = unary()
+        part = unary()
         while peek() is not None and peek().startswith("<"):
             distance = take()
-            other_words, other_pairs, other_first, other_last = unary()
+            other = unary()
             pair = None
-            if distance == "<->" and last and other_first:
-                pair = f"'{last[1:-1]} {other_first[1:-1]}'"
-            words, pairs = _all(words, other_words), _all(pairs, other_pairs, pair)
-            last = other_last
-        return words, pairs, first, last
+            if distance == "<->" and part.last and other.first:
+                pair = f"'{part.last[1:-1]} {other.first[1:-1]}'"
+            two_words = pair is not None and part.loose and other.loose  # not a longer phrase
+            part = Part(
+                _all(part.words, other.words),
+                _all(part.pairs, other.pairs, pair),
+                first=part.first,
+                last=other.last,
+                alone=bool(two_words),
+            )
+        return part
 
     def unary():
         token = take()
         if token == "!":
             unary()
-            return None, None, None, None
+            return Part()
         if token == "(":
             inner = either()
             take()  # ")"
             return inner
         lexeme = token if token.endswith("'") else None  # a prefix or weight: no pair
-        return token, None, lexeme, lexeme
+        return Part(token, first=lexeme, last=lexeme, alone=True, loose=token)
 
     try:
-        words, pairs, _, _ = either()
+        part = either()
     except IndexError:
         return Needs()
-    return Needs(words, pairs)
+    if position != len(tokens):
+        return Needs()
+    return Needs(part.words, part.pairs, alone=part.alone and bool(part.pairs), loose=part.loose)
+
+
+@dataclass
+class Part:
+    words: str | None = None
+    pairs: str | None = None
+    first: str | None = None
+    last: str | None = None
+    alone: bool = False
+    loose: str | None = None
 
 
 def _any(one, other):
@@ -281,11 +305,16 @@ def ranked(queryset, text: str) -> Ranking:
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     in_text = [Q(search_vector=query)]
     need = needs(parsed)
-    if need.pairs:
-        # A phrase: its pairs find the articles, exactly, in their index; the phrase itself
-        # is then checked on those alone. (Left to the words' index, a phrase is checked on
-        # every article holding its words; and with the words' index beside the pairs',
-        # each row would be rechecked by computing its pairs again.)
+    if need.pairs and need.alone:
+        # Words and two-word phrases: the pairs' index and the words' index answer exactly.
+        in_text = [SearchVectorExact(Pairs("search_vector"), ParsedQuery(need.pairs))]
+        if need.loose:
+            in_text.append(Q(search_vector=ParsedQuery(need.loose)))
+    elif need.pairs:
+        # A longer phrase, or one with exclusions: its pairs find the articles, exactly, in
+        # their index; the query itself is then checked on those alone. (Left to the words'
+        # index, a phrase is checked on every article holding its words; and with the words'
+        # index beside the pairs', each row would be rechecked by computing its pairs again.)
         in_text = [
             SearchVectorExact(Pairs("search_vector"), ParsedQuery(need.pairs)),
             SearchVectorExact(Unindexed(F("search_vector")), query),
@@ -298,17 +327,16 @@ def ranked(queryset, text: str) -> Ranking:
     def newest(conditions, limit):
         return queryset.filter(*conditions).order_by("-published_at").values("pk")[:limit]
 
-    # Ranked once chosen: ranking reads each article's whole search vector.
-    candidates = (
+    # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
+    ids = list(
         queryset.model.objects.filter(
             pk__in=newest(in_text, CANDIDATES + 1).union(newest(in_title, CANDIDATES))
         )
         .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by()
-        .values_list("pk", "rank", "published_at")
+        .order_by("-rank", "-published_at", "-pk")
+        .values_list("pk", flat=True)
     )
-    order = {pk: (-rank, -published.timestamp(), -pk) for pk, rank, published in candidates}
-    return Ranking(sorted(order, key=order.__getitem__), complete=len(order) <= CANDIDATES)
+    return Ranking(ids, complete=len(ids) <= CANDIDATES)
 
 
 def passages(ids, text: str) -> dict[int, str]:

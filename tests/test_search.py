@@ -201,6 +201,8 @@ SHAPES = {
     '"the government president spoke"': ["Adjacent"],
     '"government president spoke"': ["Adjacent"],  # Scattered has both pairs, apart
     '"government president answered"': [],
+    '"government president" spoke': ["Adjacent", "Scattered"],
+    '"government president" met': ["Scattered"],
     '"president Sheinbaum"': ["Sheinbaum"],
     '"Sheinbaum president"': [],
     "drought or lithium": ["Drought", "Lithium"],
@@ -267,10 +269,32 @@ def test_the_pairs_of_a_phrase_never_leave_out_a_match(shapes_archive, query):
         ("", None, None),
         ("'a' <->", None, None),
         ("'a' ? 'b'", None, None),
+        ("'a' ) 'b'", None, None),
     ],
 )
 def test_what_a_parsed_query_needs(parsed, words, pairs):
-    assert search.needs(parsed) == search.Needs(words, pairs)
+    need = search.needs(parsed)
+    assert (need.words, need.pairs) == (words, pairs)
+
+
+@pytest.mark.parametrize(
+    "parsed, alone, loose",
+    [
+        ("'govern' <-> 'presid'", True, None),
+        ("'govern' <-> 'presid' & 'x'", True, "'x'"),
+        ("'a' <-> 'b' & 'c' <-> 'd'", True, None),
+        ("'a' <-> 'b' <-> 'c'", False, None),  # both pairs, but maybe apart
+        ("'a' <-> 'b' | 'c'", False, None),
+        ("'a' <-> 'b' & !'c'", False, None),
+        ("'presid' <2> 'mexico'", False, None),
+        ("'a'", False, "'a'"),
+    ],
+)
+def test_when_the_pairs_and_words_are_the_whole_query(parsed, alone, loose):
+    need = search.needs(parsed)
+    assert need.alone == alone
+    if alone:
+        assert need.loose == loose
 
 
 def test_the_pairs_of_an_article_are_its_adjacent_lexemes():
