@@ -70,3 +70,22 @@ def test_machine_times_are_to_the_second_in_the_readers_time_zone(settings):
     with timezone.override("America/Mexico_City"):
         assert machine_time(moment) == "2026-11-28T00:47:53-06:00"
     assert machine_time(None) == ""
+
+
+def test_a_related_story_outside_the_archive_links_to_its_address(client):
+    from articles.models import RelatedStory
+
+    article = ArticleFactory()
+    draft = ArticleFactory(headline="Secret draft", draft=True)
+    RelatedStory.objects.create(
+        article=article, position=0, title="The reform, explained", url="https://example.org/a"
+    )
+    RelatedStory.objects.create(
+        article=article, position=1, target=draft, title="Coming soon", url="https://example.org/b"
+    )
+    RelatedStory.objects.create(article=article, position=2, title="No address yet")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/a" rel="noopener">The reform, explained</a>' in html
+    assert '<a href="https://example.org/b" rel="noopener">Coming soon</a>' in html
+    assert "<h3>No address yet</h3>" in html
+    assert "Secret draft" not in html and draft.get_absolute_url() not in html
