@@ -64,8 +64,10 @@ class Command(BaseCommand):
                 url += f"&page={rng.randint(2, 5)}"
             return url
 
+        last_page = -(-Article.objects.published().count() // settings.ARTICLES_PER_PAGE)
+        home_pages = [min(n, last_page) for n in (1, 1, 1, 2, 3, 50)]
         pages = {
-            "home": lambda: f"/?page={rng.choice([1, 1, 1, 2, 3, 50])}",
+            "home": lambda: f"/?page={rng.choice(home_pages)}",
             "article": lambda: rng.choice(urls),
             "month archive": lambda: "/{0.year}/{0.month:02d}/".format(rng.choice(months)),
             "year archive": lambda: f"/{rng.choice(months).year}/",
