@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import path, reverse
 
@@ -22,6 +23,7 @@ from articles.models import (
     Person,
     SlugRedirect,
     Source,
+    Thread,
     Topic,
 )
 
@@ -39,6 +41,20 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, thread):
+        return thread.article_count
 
 
 @admin.register(Person)
@@ -101,7 +117,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     search_fields = ["headline", "dek", "original_headline"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["source", "authors", "translators", "topics"]
+    autocomplete_fields = ["source", "authors", "translators", "topics", "thread"]
     list_per_page = 25
     inlines = [RelatedStoryInline, OriginalUpdateInline, CorrectionInline]
     actions = ["submit_for_review", "return_to_translator", "publish", "unpublish"]
@@ -110,7 +126,7 @@ class ArticleAdmin(admin.ModelAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body"]}),
-        ("Credits and topics", {"fields": ["authors", "translators", "topics"]}),
+        ("Credits and topics", {"fields": ["authors", "translators", "topics", "thread"]}),
         (
             "The original",
             {

@@ -13,6 +13,7 @@ def _links() -> dict:
     return {
         "home": reverse("articles:home"),
         "topics": reverse("articles:topic-list"),
+        "stories": reverse("articles:thread-list"),
         "sources": reverse("articles:source-list"),
         "archive": reverse("articles:archive-index"),
         "search": reverse("articles:search"),
@@ -32,6 +33,7 @@ def _navigation(path: str) -> list[dict]:
     links = _links()
     sections = [
         ("Latest", links["home"], path == links["home"]),
+        ("Stories", links["stories"], path.startswith(links["stories"])),
         ("Topics", links["topics"], path.startswith(links["topics"])),
         ("Sources", links["sources"], path.startswith(links["sources"])),
         (

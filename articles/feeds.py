@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
 from articles import metadata
-from articles.models import Article, Person, Source, Topic
+from articles.models import Article, Person, Source, Thread, Topic
 
 ITEMS = 30
 
@@ -143,6 +143,18 @@ class TopicFeed(SubjectFeed):
     description_format = "Translated articles about {}."
 
 
+class ThreadFeed(SubjectFeed):
+    route = "articles:thread-feed-rss"
+    model, lookup = Thread, "thread"
+    title_format = "{}: the story · " + settings.SITE_NAME
+    description_format = "Translated articles following {}."
+
+    def subjects(self):
+        from articles.views import threads_with_published_articles
+
+        return threads_with_published_articles()
+
+
 class TranslatorFeed(SubjectFeed):
     route = "articles:translator-feed-rss"
     model, lookup = Person, "translators"
@@ -162,4 +174,5 @@ def atom(feed):
 ArticleAtomFeed = atom(ArticleFeed)
 SourceAtomFeed = atom(SourceFeed)
 TopicAtomFeed = atom(TopicFeed)
+ThreadAtomFeed = atom(ThreadFeed)
 TranslatorAtomFeed = atom(TranslatorFeed)

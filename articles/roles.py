@@ -2,8 +2,8 @@
 ``manage.py create_staff_user`` to add people).
 
 Translator: writes articles and edits their own until they are published; submits them for
-review; cannot publish, schedule or unpublish, nor edit sources, topics and people (they may
-pick them). Editor: everything in the archive, including publishing.
+review; cannot publish, schedule or unpublish, nor edit sources, topics, stories and people
+(they may pick them). Editor: everything in the archive, including publishing.
 """
 
 TRANSLATOR = "Translator"
@@ -19,6 +19,7 @@ TRANSLATOR_PERMISSIONS = [
     "view_relatedstory",
     "view_source",
     "view_topic",
+    "view_thread",
     "view_person",
     "add_previewlink",
     "view_previewlink",
@@ -29,6 +30,7 @@ EDITOR_MODELS = [
     "article",
     "source",
     "topic",
+    "thread",
     "person",
     "relatedstory",
     "slugredirect",

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import counts
-from articles.models import Article, Person, Source, Topic
+from articles.models import Article, Person, Source, Thread, Topic
 
 PAGE_SIZE = 5000
 
@@ -90,6 +90,15 @@ class TopicSitemap(SubjectSitemap):
     with_articles = staticmethod(counts.per_topic)
 
 
+class ThreadSitemap(SubjectSitemap):
+    model = Thread
+
+    def items(self):
+        from articles.views import threads_with_published_articles
+
+        return threads_with_published_articles().only("slug").order_by("slug")
+
+
 class PersonSitemap(SubjectSitemap):
     model = Person
     with_articles = staticmethod(counts.per_translator)
@@ -100,6 +109,7 @@ SITEMAPS = {
     "listings": ListingSitemap,
     "sources": SourceSitemap,
     "topics": TopicSitemap,
+    "stories": ThreadSitemap,
     "people": PersonSitemap,
 }
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -20,6 +20,7 @@ from articles.models import (
     Article,
     Person,
     Source,
+    Thread,
     Topic,
 )
 from articles.pagination import UncountedPaginator
@@ -179,6 +180,60 @@ class TopicDetailView(FilteredArticlesView):
     def get_page_description(self):
         return self.subject.description or (
             f"Translated articles about {self.subject.name}, newest first."
+        )
+
+
+def threads_with_published_articles():
+    """Stories readers can follow: those with a published article, with their number and
+    the latest one's time (drafts count for nothing)."""
+    published = Q(articles__in=Article.objects.published())
+    return Thread.objects.annotate(
+        article_count=Count("articles", filter=published),
+        latest=Max("articles__published_at", filter=published),
+    ).filter(article_count__gt=0)
+
+
+class ThreadListView(PageMixin, ListView):
+    """Every story with published articles, the most recently continued first."""
+
+    template_name = "articles/thread_list.html"
+    page_title = "Stories"
+    page_description = "Developing stories, followed across sources and over time."
+
+    def get_queryset(self):
+        return threads_with_published_articles().order_by("-latest", "name")
+
+
+class ThreadDetailView(FilteredArticlesView):
+    """A story's timeline: its published articles, newest first or (``?order=oldest``)
+    from the beginning."""
+
+    model = Thread
+    context_name = "thread"
+    template_name = "articles/thread_detail.html"
+    feed_name = "thread-feed"
+
+    def subjects(self):
+        return threads_with_published_articles()
+
+    def oldest_first(self):
+        return self.request.GET.get("order") == "oldest"
+
+    def filter_articles(self, articles):
+        articles = articles.filter(thread=self.subject)
+        return articles.order_by("published_at", "id") if self.oldest_first() else articles
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            article_count=self.subject.article_count, oldest_first=self.oldest_first()
+        )
+
+    def get_page_title(self):
+        return f"{self.subject.name}: the story so far"
+
+    def get_page_description(self):
+        return self.subject.description or (
+            f"Every translated article on {self.subject.name}, in order."
         )
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import caching
+from articles.models import Article, Thread
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -55,10 +56,17 @@ PAGES = {
     "atom feed": ("/topics/mining/feed/atom/", 4),
     # the index counts each section's pages (articles; the cached counts and the rows of
     # sources, topics, people); a section page counts and reads its rows
-    "sitemap index": ("/sitemap.xml", 7),
+    "sitemap index": ("/sitemap.xml", 8),  # one section more: stories
     "sitemap, articles": ("/sitemap-articles.xml", 2),
     "sitemap, topics": ("/sitemap-topics.xml", 3),
     "news sitemap": ("/news-sitemap.xml", 2),
+    # stories: the list (with counts) is one query; a story is the story with its count,
+    # then a page of its articles
+    "story list": ("/stories/", 1),
+    "story": ("/stories/strike/", 2),
+    "story, from the beginning": ("/stories/strike/?order=oldest", 2),
+    "story feed": ("/stories/strike/feed/atom/", 4),
+    "sitemap, stories": ("/sitemap-stories.xml", 2),
 }
 
 
@@ -85,6 +93,9 @@ def make_archive(size: int) -> str:
     lonely.translators.add(tom)
     ArticleFactory(slug="no-topics-here", headline="Headline without topics", published_at=start)
     ArticleFactory.create_batch(size, topics=[mining])  # in the news sitemap's two days
+    strike = Thread.objects.create(name="Strike", slug="strike")
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(thread=strike)
+    ArticleFactory.create_batch(size, draft=True, thread=strike)
     main = articles[0]
     for i in range(size):
         target = articles[i + 1] if i % 2 else None

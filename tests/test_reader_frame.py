@@ -35,6 +35,7 @@ def current_items(html: str) -> dict[str, str]:
         ("/2025/", {"Archive": "true"}),
         ("/2025/03/", {"Archive": "true"}),
         ("/2025/03/01/", {"Archive": "true"}),
+        ("/stories/", {"Stories": "page"}),
         ("/search/?q=water", {}),
     ],
 )

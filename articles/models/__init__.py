@@ -1,5 +1,5 @@
 """The archive's data: articles and their related stories (``archive``, with what an
-article page reads in ``page_data``), the sources, topics and people they are filed under
+article page reads in ``page_data``), the sources, topics, stories and people they are filed under
 (``subjects``), the editorial record kept around them: revisions, corrections, preview
 links, updates of the original (``editorial``), and the addresses that redirect to them
 (``addresses``)."""
@@ -7,7 +7,7 @@ links, updates of the original (``editorial``), and the addresses that redirect 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
-from articles.models.subjects import Person, Source, Topic
+from articles.models.subjects import Person, Source, Thread, Topic
 
 __all__ = [
     "Article",
@@ -21,5 +21,6 @@ __all__ = [
     "Revision",
     "SlugRedirect",
     "Source",
+    "Thread",
     "Topic",
 ]

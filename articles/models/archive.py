@@ -84,6 +84,15 @@ class Article(PageData, models.Model):
         Person, blank=True, related_name="translations", verbose_name="translated by"
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    thread = models.ForeignKey(
+        "articles.Thread",
+        verbose_name="story",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The developing story this article is part of: readers see its timeline.",
+    )
 
     # The original, as a structured record.
     source = models.ForeignKey(

@@ -5,7 +5,7 @@ and read back from it (``PageData``), or from the relations when it was not."""
 from datetime import date, datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from articles.models.subjects import Person, Topic
@@ -33,7 +33,24 @@ class PageDataQuerySet:
             )
 
         named = {"id": "id", "name": "name", "slug": "slug"}
+        in_thread = Article.objects.published().filter(thread=OuterRef("thread"))
+        brief = JSONObject(headline="headline", slug="slug", published_at="published_at")
         return self.annotate(
+            thread_name=F("thread__name"),
+            thread_slug=F("thread__slug"),
+            thread_count=Subquery(
+                in_thread.order_by().values("thread").annotate(n=Count("*")).values("n")
+            ),
+            thread_previous=Subquery(
+                in_thread.filter(published_at__lt=OuterRef("published_at"))
+                .order_by("-published_at", "-id")
+                .values(row=brief)[:1]
+            ),
+            thread_next=Subquery(
+                in_thread.filter(published_at__gt=OuterRef("published_at"))
+                .order_by("published_at", "id")
+                .values(row=brief)[:1]
+            ),
             author_rows=rows(Person, "authored", ["name"], **named),
             translator_rows=rows(Person, "translations", ["name"], **named),
             topic_rows=rows(Topic, "articles", ["name"], **named),
@@ -128,6 +145,35 @@ class PageData:
             story.target_is_public = row["target_is_public"]
             stories.append(story)
         return _shown(stories)
+
+    @property
+    def thread_box(self):
+        """The story this article is part of, for its box: name, address, how many articles
+        readers can see in it, and the ones before and after this one (published only);
+        None when it is in none."""
+        from articles.models import Article, Thread
+
+        if not self.thread_id:
+            return None
+        if not hasattr(self, "thread_slug"):  # not loaded with with_page_data()
+            loaded = Article.objects.filter(pk=self.pk).with_page_data().only("pk", "thread").get()
+            return loaded.thread_box
+
+        def article(row):
+            if not row:
+                return None
+            return Article(
+                headline=row["headline"],
+                slug=row["slug"],
+                published_at=datetime.fromisoformat(row["published_at"]),
+            )
+
+        return {
+            "thread": Thread(id=self.thread_id, name=self.thread_name, slug=self.thread_slug),
+            "count": self.thread_count or 0,
+            "previous": article(self.thread_previous),
+            "next": article(self.thread_next),
+        }
 
     @property
     def correction_list(self):

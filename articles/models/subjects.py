@@ -78,6 +78,34 @@ class Topic(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class Thread(models.Model):
+    """A story that develops over time and across sources ("Peru breaks relations with
+    Mexico"): editors put its articles in it; readers follow it on its page and feeds."""
+
+    name = models.CharField("title", max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True, help_text="Shown on the story’s page.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "story"
+        verbose_name_plural = "stories"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:thread-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
+
+
 class Person(models.Model):
     """An author of originals or a translator (or both)."""
 

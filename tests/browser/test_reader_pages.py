@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Correction, RelatedStory
+from articles.models import Correction, RelatedStory, Thread
 from tests.browser.conftest import WIDTHS, axe_violations, scrolls_sideways
 from tests.factories import ArticleFactory, PersonFactory, SourceFactory, TopicFactory
 
@@ -39,12 +39,16 @@ def reader_archive():
     source = SourceFactory(name="La Jornada", slug="la-jornada")
     topic = TopicFactory(name="Education", slug="education")
     person = PersonFactory(name="Ana Ruiz", slug="ana-ruiz")
+    strike = Thread.objects.create(
+        name="The teachers' strike", slug="teachers-strike", description="From plan to march."
+    )
     when = timezone.now().replace(year=2025, month=3, day=11, hour=14)
     older = ArticleFactory(
         headline="Teachers plan a national strike",
         slug="teachers-plan-a-national-strike",
         source=source,
         topics=[topic],
+        thread=strike,
         published_at=when - datetime.timedelta(days=40),
     )
     article = ArticleFactory(
@@ -60,6 +64,7 @@ def reader_archive():
         topics=[topic],
         authors=[person],
         translators=[PersonFactory(name="Tom Smith", slug="tom-smith")],
+        thread=strike,
         published_at=when,
     )
     Correction.objects.create(article=article, text="An earlier version misstated the date.")
@@ -92,6 +97,9 @@ def pages(article):
         "topics": "/topics/",
         "topic": "/topics/education/",
         "person": "/people/ana-ruiz/",
+        "stories": "/stories/",
+        "story": "/stories/teachers-strike/",
+        "story, from the beginning": "/stories/teachers-strike/?order=oldest",
         "not found": "/no-such-page/",
     }
 
