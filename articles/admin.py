@@ -8,8 +8,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 
-from articles import admin_views, revisions
+from articles import admin_views, revisions, threads
 from articles.admin_forms import (
     URL_FIELDS,
     ArticleForm,
@@ -126,7 +127,10 @@ class ArticleAdmin(admin.ModelAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body"]}),
-        ("Credits and topics", {"fields": ["authors", "translators", "topics", "thread"]}),
+        (
+            "Credits and topics",
+            {"fields": ["authors", "translators", "topics", "thread", "suggested_threads"]},
+        ),
         (
             "The original",
             {
@@ -198,8 +202,24 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if self.has_publish_permission(request):
-            return []
-        return ["published_at"]
+            return ["suggested_threads"]
+        return ["published_at", "suggested_threads"]
+
+    @admin.display(description="Suggested stories")
+    def suggested_threads(self, article):
+        """Stories whose published articles share a topic and a headline word with this
+        one, each with a button that puts the article in it (and saves)."""
+        if not article.pk or article.thread_id:
+            return "—"
+        suggestions = threads.suggested_for(article)
+        if not suggestions:
+            return "None: no story shares a topic and a headline word with this article."
+        return format_html_join(
+            "",
+            '<p class="suggested-thread">{} <button type="submit" name="_add_to_thread" '
+            'value="{}" class="button">Add to this story and save</button></p>',
+            ((thread.name, thread.pk) for thread in suggestions),
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -220,6 +240,9 @@ class ArticleAdmin(admin.ModelAdmin):
     # -- Saving keeps a version ---------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        chosen = request.POST.get("_add_to_thread", "")
+        if chosen.isdigit():
+            obj.thread = Thread.objects.filter(pk=int(chosen)).first() or obj.thread
         if not change:
             obj.created_by = request.user
         elif "status" in form.changed_data and obj.status == Article.Status.PUBLISHED:

@@ -148,3 +148,53 @@ def test_an_editor_puts_an_article_in_a_story_and_a_translator_may_pick_one(
         },
     )
     assert found.status_code == 200 and found.json()["results"][0]["text"] == thread.name
+
+
+def test_the_admin_suggests_a_story_sharing_a_topic_and_a_headline_word(editor_client, story):
+    from tests.factories import TopicFactory
+
+    thread, (first, _, _) = story
+    peru, cuba = TopicFactory(name="Peru"), TopicFactory(name="Cuba")
+    first.topics.add(peru)
+    candidate = ArticleFactory(headline="Mexico recalls its asylum envoy", topics=[peru])
+    other_topic = ArticleFactory(headline="Asylum in Havana", topics=[cuba])
+    other_words = ArticleFactory(headline="Fishing season opens", topics=[peru])
+
+    def change_form(article):
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return url, editor_client.get(url).content.decode()
+
+    url, html = change_form(candidate)
+    assert "Suggested stories" in html
+    assert f'name="_add_to_thread" value="{thread.pk}"' in html
+    for unrelated in (other_topic, other_words):
+        assert 'name="_add_to_thread"' not in change_form(unrelated)[1]
+    form = editor_client.get(url).context["adminform"].form
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update(
+        {
+            "topics": [peru.pk],
+            "_add_to_thread": str(thread.pk),
+            "related_stories-TOTAL_FORMS": "0",
+            "related_stories-INITIAL_FORMS": "0",
+            "original_updates-TOTAL_FORMS": "0",
+            "original_updates-INITIAL_FORMS": "0",
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
+        }
+    )
+    data["published_at_0"], data["published_at_1"] = (
+        timezone.localtime(candidate.published_at).strftime("%Y-%m-%d"),
+        timezone.localtime(candidate.published_at).strftime("%H:%M:%S"),
+    )
+    data.pop("published_at", None)
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    candidate.refresh_from_db()
+    assert candidate.thread == thread
+    assert "Suggested stories" in change_form(candidate)[1]
+    assert 'name="_add_to_thread"' not in change_form(candidate)[1]

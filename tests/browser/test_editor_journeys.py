@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, OriginalUpdate, PreviewLink
+from articles.models import Article, OriginalUpdate, PreviewLink, Thread
 from tests.browser.conftest import check_page
-from tests.factories import ArticleFactory, PersonFactory
+from tests.factories import ArticleFactory, PersonFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,6 +182,13 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
     article.body = "Changed."
     article.save()
     revisions.record(article, editor)
+    mining = TopicFactory(name="Mining")
+    article.topics.add(mining)
+    ArticleFactory(  # a story the article could join: the change form suggests it
+        headline="Headline of the story so far",
+        topics=[mining],
+        thread=Thread.objects.create(name="The mining story", slug="mining-story"),
+    )
     login = open_as(None, width)
     login.goto(admin(live_server, "login/"))
     check_page(login, f"login page ({width})")
@@ -196,10 +203,14 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         "articles/article/paste/",
         "articles/source/",
         "articles/topic/add/",
+        "articles/thread/",
+        "articles/thread/add/",
     ]:
         page.goto(admin(live_server, path))
         page.wait_for_load_state("networkidle")
         check_page(page, f"/admin/{path} ({width})")
+        if path.endswith(f"{article.pk}/change/"):
+            assert page.get_by_role("button", name="Add to this story and save").count() == 1
     page = open_as(translator, width)
     for path in [
         "",
