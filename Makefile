@@ -34,7 +34,15 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install
+# The Nu HTML checker for the reader-page test (tests/browser/test_reader_pages.py), from npm;
+# without npm that one test is skipped (CI installs both).
+VNU := var/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU):
+	@if command -v npm > /dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix var/vnu vnu-jar@26.9.27; \
+	else echo "npm not found: the HTML checker test will be skipped"; fi
+
+test: install $(VNU)
 	$(BIN)/python -m pytest
 
 lint: install

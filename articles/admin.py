@@ -20,6 +20,7 @@ from articles.admin_forms import (
 )
 from articles.models import (
     Article,
+    GlossaryTerm,
     LegacyAddress,
     Person,
     SlugRedirect,
@@ -42,6 +43,14 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ["term", "explanation", "url"]
+    search_fields = ["term", "explanation"]
+    prepopulated_fields = {"slug": ["term"]}
 
 
 @admin.register(Thread)

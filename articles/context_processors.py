@@ -14,6 +14,7 @@ def _links() -> dict:
         "home": reverse("articles:home"),
         "topics": reverse("articles:topic-list"),
         "stories": reverse("articles:thread-list"),
+        "glossary": reverse("articles:glossary"),
         "sources": reverse("articles:source-list"),
         "archive": reverse("articles:archive-index"),
         "search": reverse("articles:search"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from articles import metadata
+from articles import glossary, metadata
 from articles.models import Article, Person, Source, Thread, Topic
 
 ITEMS = 30
@@ -82,7 +82,7 @@ class ArticleFeed(Feed):
         return escape(article.teaser)
 
     def item_extra_kwargs(self, article):
-        content = article.body_html
+        content = glossary.without_explanations(article.body_html)
         if article.attribution:
             content += format_html("\n<p><em>{}</em></p>", article.attribution)
         return {"content": content}

@@ -31,6 +31,7 @@ EDITOR_MODELS = [
     "source",
     "topic",
     "thread",
+    "glossaryterm",
     "person",
     "relatedstory",
     "slugredirect",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     *feed_routes("topics/<slug:slug>/", "topic-feed", feeds.TopicFeed, feeds.TopicAtomFeed),
+    path("glossary/", views.GlossaryView.as_view(), name="glossary"),
     path("stories/", views.ThreadListView.as_view(), name="thread-list"),
     path("stories/<slug:slug>/", views.ThreadDetailView.as_view(), name="thread-detail"),
     *feed_routes("stories/<slug:slug>/", "thread-feed", feeds.ThreadFeed, feeds.ThreadAtomFeed),

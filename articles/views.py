@@ -14,10 +14,11 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from articles import counts, health_checks, metadata
+from articles import counts, glossary, health_checks, metadata
 from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
+    GlossaryTerm,
     Person,
     Source,
     Thread,
@@ -235,6 +236,24 @@ class ThreadDetailView(FilteredArticlesView):
         return self.subject.description or (
             f"Every translated article on {self.subject.name}, in order."
         )
+
+
+class GlossaryView(PageMixin, ListView):
+    """Every glossary term with its explanation and the articles that explain it."""
+
+    template_name = "articles/glossary.html"
+    page_title = "Glossary"
+    page_description = "Recurring terms from the Mexican and Latin American press, explained."
+
+    def get_queryset(self):
+        return GlossaryTerm.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        used = glossary.uses()
+        for term in context["object_list"]:
+            term.articles = used.get(term.slug, [])
+        return context
 
 
 class PersonDetailView(FilteredArticlesView):

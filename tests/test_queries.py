@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import caching
-from articles.models import Article, Thread
+from articles.models import Article, GlossaryTerm, Thread
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -67,6 +67,8 @@ PAGES = {
     "story, from the beginning": ("/stories/strike/?order=oldest", 2),
     "story feed": ("/stories/strike/feed/atom/", 4),
     "sitemap, stories": ("/sitemap-stories.xml", 2),
+    # the terms, then the articles using each (at most five a term)
+    "glossary": ("/glossary/", 2),
 }
 
 
@@ -93,6 +95,7 @@ def make_archive(size: int) -> str:
     lonely.translators.add(tom)
     ArticleFactory(slug="no-topics-here", headline="Headline without topics", published_at=start)
     ArticleFactory.create_batch(size, topics=[mining])  # in the news sitemap's two days
+    GlossaryTerm.objects.create(term="Headline", slug="headline", explanation="A title.")
     strike = Thread.objects.create(name="Strike", slug="strike")
     Article.objects.filter(pk__in=[a.pk for a in articles]).update(thread=strike)
     ArticleFactory.create_batch(size, draft=True, thread=strike)

@@ -39,6 +39,7 @@ BATCH_SIZE = 500
 UPDATED_FIELDS = [
     *merge.TEXT_FIELDS,
     "body_html",
+    "glossary_terms",
     "search_body",
     "headline_key",
     "source",

@@ -7,12 +7,13 @@ links, updates of the original (``editorial``), and the addresses that redirect 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
-from articles.models.subjects import Person, Source, Thread, Topic
+from articles.models.subjects import GlossaryTerm, Person, Source, Thread, Topic
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
     "Correction",
+    "GlossaryTerm",
     "LegacyAddress",
     "OriginalUpdate",
     "Person",

@@ -2,18 +2,20 @@ from datetime import timedelta
 from html import unescape
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import caching, search
+from articles import caching, glossary, search
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline, render_markdown
 from articles.models.page_data import PageData, PageDataQuerySet
@@ -84,6 +86,14 @@ class Article(PageData, models.Model):
         Person, blank=True, related_name="translations", verbose_name="translated by"
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    glossary_terms = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        db_default=RawSQL("'{}'::varchar(100)[]", []),  # rows written by COPY, too
+        blank=True,
+        editable=False,
+        help_text="Slugs of the glossary terms explained in the body (set when saved).",
+    )
     thread = models.ForeignKey(
         "articles.Thread",
         verbose_name="story",
@@ -248,7 +258,8 @@ class Article(PageData, models.Model):
         self.body = normalize_newlines(self.body)
         self.original_body = normalize_newlines(self.original_body)
         html = render_markdown(self.body) if body_html is None else body_html
-        self.body_html = mark_dateline(html, self.dateline)
+        html, self.glossary_terms = glossary.explain(mark_dateline(html, self.dateline))
+        self.body_html = html
         self.search_body = search.fold(self.body)
         self.headline_key = headline_key(self.headline)
         self.source_name = self.source.name if self.source_id else ""
@@ -303,7 +314,8 @@ class Article(PageData, models.Model):
         """The dek, or the opening of the body when there is none."""
         if self.dek:
             return self.dek
-        return Truncator(unescape(strip_tags(self.body_html))).words(40)
+        text = strip_tags(glossary.without_explanations(self.body_html))
+        return Truncator(unescape(text)).words(40)
 
     @property
     def attribution(self):

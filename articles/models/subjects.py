@@ -106,6 +106,41 @@ class Thread(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class GlossaryTerm(models.Model):
+    """A recurring term readers abroad may not know ("mañanera", "ejido"): its first use in
+    each article gets an inline explanation (see ``articles.glossary``)."""
+
+    term = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    explanation = models.TextField(
+        max_length=400, help_text="One or two plain sentences, shown where the term is used."
+    )
+    url = models.URLField("link", max_length=500, blank=True, help_text="Optional: to read more.")
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from articles import glossary
+
+        glossary.term_changed(self.slug)
+
+    def get_absolute_url(self):
+        return reverse("articles:glossary") + f"#{self.slug}"
+
+    def delete(self, *args, **kwargs):
+        slug = self.slug
+        result = super().delete(*args, **kwargs)
+        from articles import glossary
+
+        glossary.term_changed(slug)
+        return result
+
+
 class Person(models.Model):
     """An author of originals or a translator (or both)."""
 

@@ -1,0 +1,162 @@
+"""The glossary: recurring terms readers abroad may not know ("mañanera", "ejido", "4T").
+
+When an article is saved (``Article.derive_fields``), the first use of each term in its body
+(accents and case do not matter; whole words only; never inside a link, a heading or a
+quotation's attribution) gets an inline explanation: a button showing the word as written,
+and the explanation in an HTML ``popover`` that the button opens and closes with no script,
+by mouse, touch or keyboard. The article keeps the slugs of the terms it explains
+(``Article.glossary_terms``) for the glossary page. Editing or deleting a term renders the
+articles that use it (or now could) again.
+
+The terms are kept in the cache for a minute (deleted from it when one changes): saving many
+articles at once asks the database for them once.
+"""
+
+import re
+from html import escape
+
+from django.core.cache import cache
+from django.db.models import Q
+
+from articles import caching, search
+
+CACHE_KEY = "glossary:terms"
+CACHE_SECONDS = 60
+SKIPPED = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "button", "code", "pre", "cite"}
+NOTE_CLASS = "term-note"
+
+
+def terms() -> list[tuple[str, str, str, str]]:
+    """(slug, term, explanation, url) of every term, longest term first."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        from articles.models import GlossaryTerm
+
+        found = sorted(
+            GlossaryTerm.objects.values_list("slug", "term", "explanation", "url"),
+            key=lambda row: -len(row[1]),
+        )
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+    return found
+
+
+def _pattern(known) -> re.Pattern:
+    words = [r"\s+".join(map(re.escape, search.fold(term).split())) for _, term, _, _ in known]
+    alternatives = "|".join(f"(?P<t{i}>{word})" for i, word in enumerate(words))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def explain(html: str) -> tuple[str, list[str]]:
+    """The body's HTML with the first use of each term explained, and the terms' slugs.
+
+    The HTML (sanitized already) is walked as tags and text: only text outside links,
+    headings and the like is searched, and everything else is kept byte for byte."""
+    known = terms()
+    if not known or not html:
+        return html, []
+    pattern = _pattern(known)
+    used: list[str] = []
+    inside: list[str] = []  # skipped elements open around the current text
+    out = []
+    for part in _TAG.split(html):
+        tag = _TAG_NAME.match(part) if part.startswith("<") else None
+        if tag:
+            closing, name = tag[1] == "/", tag[2].lower()
+            if name in SKIPPED and not part.endswith("/>"):
+                if not closing:
+                    inside.append(name)
+                elif name in inside:
+                    del inside[len(inside) - 1 - inside[::-1].index(name)]
+            out.append(part)
+        elif inside or not part.strip():
+            out.append(part)
+        else:
+            out.append(_explain_text(part, pattern, known, used))
+    return ("".join(out), used) if used else (html, [])
+
+
+def _explain_text(text, pattern, known, used) -> str:
+    """``text`` (HTML text, escaped) with the first use of each term not yet ``used``."""
+    out, start = [], 0
+    for match in pattern.finditer(search.fold(text)):
+        slug, term, explanation, url = known[_index(match)]
+        if slug in used:
+            continue
+        used.append(slug)
+        out.append(text[start : match.start()])
+        out.append(_markup(slug, term, text[match.start() : match.end()], explanation, url))
+        start = match.end()
+    out.append(text[start:])
+    return "".join(out)
+
+
+def _index(match: re.Match) -> int:
+    return int(match.lastgroup[1:])
+
+
+def _markup(slug, term, written, explanation, url) -> str:
+    """``written``: the word as it stands in the HTML (escaped already)."""
+    note = f"term-{slug}"
+    more = f' <a href="{escape(url)}">Read more</a>' if url else ""
+    return (
+        f'<button type="button" class="term" popovertarget="{note}">{written}</button>'
+        f'<span class="{NOTE_CLASS}" id="{note}" popover><strong>{escape(term)}</strong>: '
+        f"{escape(explanation)}{more}</span>"
+    )
+
+
+_NOTE = re.compile(rf'<span class="{NOTE_CLASS}" id="[^"]*" popover>.*?</span>', re.DOTALL)
+_BUTTON = re.compile(r'<button type="button" class="term" popovertarget="[^"]*">(.*?)</button>')
+
+
+def without_explanations(html: str) -> str:
+    """The body as written (for feeds: a feed reader shows no popover)."""
+    return _BUTTON.sub(r"\1", _NOTE.sub("", html))
+
+
+def term_changed(slug: str) -> None:
+    """A term was added, edited or deleted: render again the articles that use it or whose
+    text now could (found by a pattern over every article's text: a second or two at 100,000
+    articles, once per edit of a term)."""
+    from articles.models import Article, GlossaryTerm
+
+    cache.delete(CACHE_KEY)
+    term = GlossaryTerm.objects.filter(slug=slug).values_list("term", flat=True).first()
+    affected = Q(glossary_terms__contains=[slug])
+    if term:
+        words = r"\s+".join(map(re.escape, search.fold(term).split()))
+        affected |= Q(search_body__iregex=rf"(^|\W){words}($|\W)")
+    for article in Article.objects.filter(affected).iterator(chunk_size=200):
+        html, article.glossary_terms = explain(without_explanations(article.body_html))
+        article.body_html = html
+        Article.objects.filter(pk=article.pk).update(
+            body_html=article.body_html, glossary_terms=article.glossary_terms
+        )
+    caching.changed()
+
+
+def uses() -> dict[str, list]:
+    """For the glossary page: each term's slug -> the published articles that explain it,
+    newest first (at most five each), in one query."""
+    from articles.models import Article
+
+    published, params = Article.objects.published().values("id").query.sql_with_params()
+    rows = Article.objects.raw(
+        f"""
+        SELECT id, headline, slug, published_at, term FROM (
+            SELECT a.id, a.headline, a.slug, a.published_at, t.term,
+                   row_number() OVER (PARTITION BY t.term ORDER BY a.published_at DESC) AS n
+            FROM articles_article a, unnest(a.glossary_terms) AS t(term)
+            WHERE a.id IN ({published})
+        ) used WHERE n <= 5 ORDER BY term, published_at DESC
+        """,
+        params,
+    )
+    found: dict[str, list] = {}
+    for article in rows:
+        found.setdefault(article.term, []).append(article)
+    return found
