@@ -150,9 +150,7 @@ class ThreadFeed(SubjectFeed):
     description_format = "Translated articles following {}."
 
     def subjects(self):
-        from articles.views import threads_with_published_articles
-
-        return threads_with_published_articles()
+        return Thread.objects.with_published_articles()
 
 
 class TranslatorFeed(SubjectFeed):

@@ -22,6 +22,7 @@ from articles import caching, search
 
 CACHE_KEY = "glossary:terms"
 CACHE_SECONDS = 60
+BATCH_SIZE = 200  # articles rendered again, and written, at a time
 SKIPPED = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "button", "code", "pre", "cite"}
 NOTE_CLASS = "term-note"
 
@@ -130,12 +131,15 @@ def term_changed(slug: str) -> None:
     if term:
         words = r"\s+".join(map(re.escape, search.fold(term).split()))
         affected |= Q(search_body__iregex=rf"(^|\W){words}($|\W)")
-    for article in Article.objects.filter(affected).iterator(chunk_size=200):
-        html, article.glossary_terms = explain(without_explanations(article.body_html))
-        article.body_html = html
-        Article.objects.filter(pk=article.pk).update(
-            body_html=article.body_html, glossary_terms=article.glossary_terms
-        )
+    articles = Article.objects.filter(affected).only("pk", "body_html", "glossary_terms")
+    batch = []
+    for article in articles.iterator(chunk_size=BATCH_SIZE):
+        article.body_html, article.glossary_terms = explain(without_explanations(article.body_html))
+        batch.append(article)
+        if len(batch) == BATCH_SIZE:
+            Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
+            batch = []
+    Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
     caching.changed()
 
 

@@ -94,9 +94,7 @@ class ThreadSitemap(SubjectSitemap):
     model = Thread
 
     def items(self):
-        from articles.views import threads_with_published_articles
-
-        return threads_with_published_articles().only("slug").order_by("slug")
+        return Thread.objects.with_published_articles().only("slug").order_by("slug")
 
 
 class PersonSitemap(SubjectSitemap):

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -184,16 +184,6 @@ class TopicDetailView(FilteredArticlesView):
         )
 
 
-def threads_with_published_articles():
-    """Stories readers can follow: those with a published article, with their number and
-    the latest one's time (drafts count for nothing)."""
-    published = Q(articles__in=Article.objects.published())
-    return Thread.objects.annotate(
-        article_count=Count("articles", filter=published),
-        latest=Max("articles__published_at", filter=published),
-    ).filter(article_count__gt=0)
-
-
 class ThreadListView(PageMixin, ListView):
     """Every story with published articles, the most recently continued first."""
 
@@ -202,7 +192,7 @@ class ThreadListView(PageMixin, ListView):
     page_description = "Developing stories, followed across sources and over time."
 
     def get_queryset(self):
-        return threads_with_published_articles().order_by("-latest", "name")
+        return Thread.objects.with_published_articles().order_by("-latest", "name")
 
 
 class ThreadDetailView(FilteredArticlesView):
@@ -215,7 +205,7 @@ class ThreadDetailView(FilteredArticlesView):
     feed_name = "thread-feed"
 
     def subjects(self):
-        return threads_with_published_articles()
+        return Thread.objects.with_published_articles()
 
     def oldest_first(self):
         return self.request.GET.get("order") == "oldest"

@@ -1,9 +1,23 @@
-"""What articles are filed under and credited to: sources, topics and people."""
+"""What articles are filed under and credited to: sources, topics, stories and people; and
+the glossary's terms."""
 
 from django.db import models
 from django.urls import reverse
 
 from articles import caching
+
+
+class ShownToReaders:
+    """Mixed into what reader pages show: saving or deleting one changes the content version
+    (``articles.caching``), so that no page keeps showing the old one."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.changed()
+
+    def delete(self, *args, **kwargs):
+        caching.changed()
+        return super().delete(*args, **kwargs)
 
 
 class SourceQuerySet(models.QuerySet):
@@ -16,7 +30,7 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(pk__in=Article.objects.published().values("source_id"))
 
 
-class Source(models.Model):
+class Source(ShownToReaders, models.Model):
     """A publication that translations come from, such as La Jornada."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -43,17 +57,12 @@ class Source(models.Model):
         super().save(*args, **kwargs)
         # Articles carry the source's name in their search index.
         self.articles.exclude(source_name=self.name).update(source_name=self.name)
-        caching.changed()
 
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"slug": self.slug})
 
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
 
-
-class Topic(models.Model):
+class Topic(ShownToReaders, models.Model):
     """A subject that articles are filed under (a tag)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -66,25 +75,32 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
     def get_absolute_url(self):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
+
+class ThreadQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """The stories readers can follow: those with a published article, with how many
+        (``article_count``) and the latest one's time (``latest``); drafts count for nothing."""
+        from articles.models.archive import Article
+
+        published = models.Q(articles__in=Article.objects.published())
+        return self.annotate(
+            article_count=models.Count("articles", filter=published),
+            latest=models.Max("articles__published_at", filter=published),
+        ).filter(article_count__gt=0)
 
 
-class Thread(models.Model):
+class Thread(ShownToReaders, models.Model):
     """A story that develops over time and across sources ("Peru breaks relations with
     Mexico"): editors put its articles in it; readers follow it on its page and feeds."""
 
     name = models.CharField("title", max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True, help_text="Shown on the story’s page.")
+
+    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -94,16 +110,8 @@ class Thread(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
     def get_absolute_url(self):
         return reverse("articles:thread-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
 
 
 class GlossaryTerm(models.Model):
@@ -141,7 +149,7 @@ class GlossaryTerm(models.Model):
         return result
 
 
-class Person(models.Model):
+class Person(ShownToReaders, models.Model):
     """An author of originals or a translator (or both)."""
 
     name = models.CharField(max_length=200)
@@ -155,13 +163,5 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
     def get_absolute_url(self):
         return reverse("articles:person-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
