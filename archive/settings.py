@@ -171,8 +171,35 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or (BASE_DIR / "var" / "static" if P
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Static files are served by the app itself (WhiteNoise), compressed; in production under
 # hashed names (collectstatic) with a far-future, immutable Cache-Control.
+#
+# Uploaded images (articles.images): on local disk under MEDIA_ROOT, served at /media/ by the
+# app (names are random and never reused, so they are cached for a year), or, when
+# MEDIA_S3_BUCKET is set, on any S3-compatible object store (django-storages), so that app
+# servers keep no state. Credentials come from the environment as boto3 reads them
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); the bucket's objects must be publicly readable.
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "").strip()
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            # e.g. a CDN in front of the bucket: addresses become https://<domain>/<name>
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "media"),
+            "querystring_auth": False,  # plain, cacheable addresses
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_MEGABYTES", "15")) * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
@@ -6,7 +7,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS, news_sitemap, section
-from articles.views import health, robots_txt
+from articles.views import health, media_file, robots_txt
 
 
 def ping(request):
@@ -38,3 +39,5 @@ urlpatterns = [
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("", include("articles.urls")),
 ]
+if not settings.MEDIA_S3_BUCKET:
+    urlpatterns.insert(0, path("media/<path:path>", media_file, name="media"))

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from articles import admin_views, revisions, threads
+from articles import admin_images, admin_views, revisions, threads  # noqa: F401 (registers)
 from articles.admin_forms import (
     URL_FIELDS,
     ArticleForm,
@@ -127,7 +127,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     search_fields = ["headline", "dek", "original_headline"]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["source", "authors", "translators", "topics", "thread"]
+    autocomplete_fields = ["source", "authors", "translators", "topics", "thread", "lead_image"]
     list_per_page = 25
     inlines = [RelatedStoryInline, OriginalUpdateInline, CorrectionInline]
     actions = ["submit_for_review", "return_to_translator", "publish", "unpublish"]
@@ -135,7 +135,7 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "body"]}),
+        (None, {"fields": ["headline", "slug", "dek", "lead_image", "body"]}),
         (
             "Credits and topics",
             {"fields": ["authors", "translators", "topics", "thread", "suggested_threads"]},

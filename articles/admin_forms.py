@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from articles import search
+from articles import images, search
 from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import Article, Correction, OriginalUpdate, RelatedStory
 
@@ -113,6 +113,9 @@ class ArticleForm(forms.ModelForm):
                 "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
                 "of distinct words): split it into parts."
             )
+        problems = images.check_body(body)
+        if problems:
+            raise forms.ValidationError(problems)
         return body
 
     def __init__(self, *args, **kwargs):

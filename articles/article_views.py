@@ -110,6 +110,7 @@ class ArticleDetailView(PageMixin, DetailView):
             title=article.headline,
             description=article.teaser,
             type="article",
+            image=metadata.share_image(article.lead_image, self.request),
             json_ld=metadata.article_json_ld(article, self.request),
         )
         return context

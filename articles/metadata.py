@@ -51,6 +51,22 @@ def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
+def share_image(image, request) -> dict | None:
+    """The lead image as link previews (OpenGraph, Twitter) and JSON-LD want it: an absolute
+    address of the cleaned upload in its own format (JPEG or PNG, which every preview reads),
+    its size, alt text, caption and credit."""
+    if image is None:
+        return None
+    return {
+        "url": request.build_absolute_uri(image.original_url),
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
+    }
+
+
 def article_json_ld(article, request) -> str:
     """A schema.org NewsArticle for the translation, with the original as a NewsArticle in
     ``translationOfWork`` (and ``isBasedOn``). Safe to put inside a <script> element."""
@@ -80,6 +96,16 @@ def article_json_ld(article, request) -> str:
         data["translator"] = translators
     if article.dateline:
         data["dateline"] = article.dateline
+    image = share_image(article.lead_image, request)
+    if image:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": image["url"],
+            "contentUrl": image["url"],
+            **({"width": image["width"], "height": image["height"]} if image["width"] else {}),
+            **({"caption": image["caption"]} if image["caption"] else {}),
+            **({"creditText": image["credit"]} if image["credit"] else {}),
+        }
     topics = [topic.name for topic in article.filed_topics]
     if topics:
         data["keywords"] = topics

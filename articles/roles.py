@@ -2,8 +2,8 @@
 ``manage.py create_staff_user`` to add people).
 
 Translator: writes articles and edits their own until they are published; submits them for
-review; cannot publish, schedule or unpublish, nor edit sources, topics, stories and people
-(they may pick them). Editor: everything in the archive, including publishing.
+review; uploads images; cannot publish, schedule or unpublish, nor edit sources, topics,
+stories and people (they may pick them). Editor: everything in the archive, including publishing.
 """
 
 TRANSLATOR = "Translator"
@@ -24,6 +24,9 @@ TRANSLATOR_PERMISSIONS = [
     "add_previewlink",
     "view_previewlink",
     "view_revision",
+    "add_image",
+    "change_image",
+    "view_image",
 ]
 
 EDITOR_MODELS = [
@@ -32,6 +35,7 @@ EDITOR_MODELS = [
     "topic",
     "thread",
     "glossaryterm",
+    "image",
     "person",
     "relatedstory",
     "slugredirect",

@@ -13,6 +13,7 @@ from django.views.generic import (
     TemplateView,
     YearArchiveView,
 )
+from django.views.static import serve as static_serve
 
 from articles import counts, glossary, health_checks, metadata
 from articles.dates import PUBLISHED_YEARS
@@ -352,6 +353,17 @@ def health(request):
     check gives up after a second, so a hung database cannot hang the answer."""
     report = health_checks.run()
     return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
+
+
+def media_file(request, path):
+    """An uploaded image's file, when they are kept on this server's disk (with an object
+    store, ``MEDIA_S3_BUCKET``, their addresses point there). Names are random and never
+    reused, so a browser or CDN may keep one for a year."""
+    if not path.startswith("images/"):
+        raise Http404("No such file.")
+    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def robots_txt(request):

@@ -2,11 +2,12 @@
 article page reads in ``page_data``), the sources, topics, stories and people they are filed under
 (``subjects``), the editorial record kept around them: revisions, corrections, preview
 links, updates of the original (``editorial``), and the addresses that redirect to them
-(``addresses``)."""
+(``addresses``); and the images they show (``images``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
+from articles.models.images import Image
 from articles.models.subjects import GlossaryTerm, Person, Source, Thread, Topic
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ArticleQuerySet",
     "Correction",
     "GlossaryTerm",
+    "Image",
     "LegacyAddress",
     "OriginalUpdate",
     "Person",

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import caching, glossary, search
+from articles import caching, glossary, images, search
 from articles.dates import validate_original_date, validate_publication_time
-from articles.markup import mark_dateline, render_markdown
+from articles.markup import mark_dateline
 from articles.models.page_data import PageData, PageDataQuerySet
 from articles.models.subjects import Person, Source, Topic
 from articles.text import headline_key, normalize_newlines
@@ -35,11 +35,13 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
     def for_reading(self):
         """Without the columns no reader page shows: the Markdown source, the original's
         text (``has_original`` says whether there is one) and the (large) search vectors.
-        Pages show ``body_html``."""
-        return self.defer(
-            "body", "original_body", "search_body", "search_vector", "title_vector"
-        ).annotate(
-            has_original=ExpressionWrapper(~Q(original_body=""), output_field=BooleanField())
+        Pages show ``body_html``; the lead image comes in the same query."""
+        return (
+            self.defer("body", "original_body", "search_body", "search_vector", "title_vector")
+            .select_related("lead_image")
+            .annotate(
+                has_original=ExpressionWrapper(~Q(original_body=""), output_field=BooleanField())
+            )
         )
 
     def visible_to(self, user):
@@ -68,7 +70,10 @@ class Article(PageData, models.Model):
     dek = models.CharField(
         "summary (dek)", max_length=500, blank=True, help_text="One sentence under the headline."
     )
-    body = models.TextField(help_text="Markdown. Use ## for subheadings.")
+    body = models.TextField(
+        help_text="Markdown. Use ## for subheadings; an image is a line of its own: "
+        "![](image:12), where 12 is the image’s number (see Images)."
+    )
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -93,6 +98,22 @@ class Article(PageData, models.Model):
         blank=True,
         editable=False,
         help_text="Slugs of the glossary terms explained in the body (set when saved).",
+    )
+    lead_image = models.ForeignKey(
+        "articles.Image",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+        help_text="Shown above the text, in listings and when the article is shared.",
+    )
+    body_images = ArrayField(
+        models.IntegerField(),
+        default=list,
+        db_default=RawSQL("'{}'::integer[]", []),
+        blank=True,
+        editable=False,
+        help_text="Ids of the images shown in the body (set when saved).",
     )
     thread = models.ForeignKey(
         "articles.Thread",
@@ -257,14 +278,22 @@ class Article(PageData, models.Model):
         endings are LF (a browser sends CRLF)."""
         self.body = normalize_newlines(self.body)
         self.original_body = normalize_newlines(self.original_body)
-        html = render_markdown(self.body) if body_html is None else body_html
-        html, self.glossary_terms = glossary.explain(mark_dateline(html, self.dateline))
-        self.body_html = html
+        self.render_body(body_html)
         self.search_body = search.fold(self.body)
         self.headline_key = headline_key(self.headline)
         self.source_name = self.source.name if self.source_id else ""
         if not self.original_language and self.source_id:
             self.original_language = self.source.language
+
+    def render_body(self, body_html: str | None = None) -> None:
+        """``body_html`` from the Markdown: images placed (``articles.images``), the dateline
+        marked, glossary terms explained."""
+        if body_html is None:
+            body_html, self.body_images = images.render_body(self.body)
+        else:
+            self.body_images = []
+        html = mark_dateline(body_html, self.dateline)
+        self.body_html, self.glossary_terms = glossary.explain(html)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
+from articles import images
 from articles.search import START, STOP
 
 register = template.Library()
@@ -57,3 +58,18 @@ def duration(value) -> str:
         if n
     ]
     return " ".join(parts[:2]) or "less than a minute"
+
+
+@register.simple_tag
+def lead_figure(image):
+    """The lead image above an article: loaded at once (it is in view), with its caption and
+    credit."""
+    return mark_safe(images.figure_html(image, lazy=False, css_class="figure lead-figure"))
+
+
+@register.simple_tag
+def card_image(image):
+    """A listing's small picture: decorative beside the headline that links the article."""
+    return mark_safe(
+        images.img_html(image, alt="", sizes=images.CARD_SIZES, css_class="card-image")
+    )

@@ -1,0 +1,116 @@
+"""Images in the admin: upload one (checked and cleaned, see ``articles.images``), describe
+it (alt text, caption, credit), see where it is used; an image an article shows cannot be
+deleted."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from articles.admin_forms import URL_FIELDS
+from articles.models import Article, Image
+
+
+class ImageForm(forms.ModelForm):
+    class Meta:
+        model = Image
+        fields = ["file", "url", "alt", "caption", "credit"]
+        widgets = {
+            "file": forms.ClearableFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+            ),
+            "alt": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+            "caption": forms.TextInput(attrs={"class": "vLargeTextField wide-field"}),
+        }
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    formfield_overrides = URL_FIELDS
+    list_display = ["thumbnail", "alt", "credit", "uploaded_at"]
+    list_display_links = ["thumbnail", "alt"]
+    search_fields = ["alt", "caption", "credit"]
+    readonly_fields = ["preview", "placing", "dimensions", "used_by"]
+    list_per_page = 25
+
+    def get_fieldsets(self, request, obj=None):
+        described = (None, {"fields": ["alt", "caption", "credit"]})
+        if obj is None:
+            return [
+                (
+                    "The image",
+                    {
+                        "fields": ["file", "url"],
+                        "description": "Upload a file, or give the address of an image kept "
+                        "elsewhere.",
+                    },
+                ),
+                described,
+            ]
+        return [
+            ("The image", {"fields": ["preview", "dimensions", "file", "url"]}),
+            described,
+            ("Where it is used", {"fields": ["placing", "used_by"]}),
+        ]
+
+    @admin.display(description="image")
+    def thumbnail(self, image):
+        return format_html(
+            '<img src="{}" alt="" width="96" class="image-thumbnail">',
+            image.src_at_most(320),
+        )
+
+    @admin.display(description="preview")
+    def preview(self, image):
+        return format_html(
+            '<img src="{}" alt="{}" class="image-preview">', image.src_at_most(640), image.alt
+        )
+
+    @admin.display(description="size")
+    def dimensions(self, image):
+        if not image.width:
+            return "Unknown (kept elsewhere)."
+        copies = ", ".join(f"{w}" for w in image.rendition_widths) or "none"
+        return f"{image.width} × {image.height} pixels; copies {copies} pixels wide."
+
+    @admin.display(description="In an article’s text")
+    def placing(self, image):
+        return format_html(
+            "Write <code>![](image:{})</code> on a line of its own where the image belongs, or "
+            "choose it as an article’s lead image.",
+            image.pk,
+        )
+
+    @admin.display(description="Shown by")
+    def used_by(self, image):
+        showing = _articles_showing(image)
+        if not showing:
+            return "No article yet."
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((article.admin_url, article) for article in showing)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        """An image an article shows in its text is protected too (the lead image is, by
+        its foreign key): deleting it would leave a hole in a published page."""
+        deleted, counts, missing, protected = super().get_deleted_objects(objs, request)
+        for image in objs:
+            for article in Article.objects.filter(body_images__contains=[image.pk]):
+                protected.append(f"Article (shows it in its text): {article}")
+        return deleted, counts, missing, protected
+
+
+def _articles_showing(image):
+    from django.urls import reverse
+
+    showing = list(
+        Article.objects.filter(body_images__contains=[image.pk]).only("pk", "headline")[:20]
+    ) + list(image.lead_of.only("pk", "headline")[:20])
+    for article in showing:
+        article.admin_url = reverse("admin:articles_article_change", args=[article.pk])
+    return list({article.pk: article for article in showing}.values())
