@@ -4,15 +4,23 @@ deleted."""
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html, format_html_join
 
 from articles.admin_forms import URL_FIELDS
 from articles.models import Article, Image
 
 
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
+        formfield_callback = _formfield
         fields = ["file", "url", "alt", "caption", "credit"]
         widgets = {
             "file": forms.ClearableFileInput(

@@ -51,6 +51,8 @@ def rendition_name(name: str, width: int) -> str:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 

@@ -359,7 +359,7 @@ def media_file(request, path):
     """An uploaded image's file, when they are kept on this server's disk (with an object
     store, ``MEDIA_S3_BUCKET``, their addresses point there). Names are random and never
     reused, so a browser or CDN may keep one for a year."""
-    if not path.startswith("images/"):
+    if not path.startswith("images/") or ".." in path.split("/"):
         raise Http404("No such file.")
     response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = "public, max-age=31536000, immutable"

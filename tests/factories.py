@@ -1,9 +1,45 @@
 import datetime
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import ExifTags
+from PIL import Image as Pillow
 
-from articles.models import Article, Person, RelatedStory, Source, Topic
+from articles.models import Article, Image, Person, RelatedStory, Source, Topic
+
+
+def picture_file(
+    name="photo.jpg", size=(800, 500), image_format="JPEG", orientation=None, gps=False
+):
+    """An uploaded picture made on the spot (optionally with a camera's orientation and a
+    GPS position in its EXIF data)."""
+    picture = Pillow.new("RGB", size, (180, 60, 40))
+    picture.paste((20, 90, 160), (0, 0, size[0] // 2, size[1] // 3))  # a shape: not uniform
+    exif = Pillow.Exif()
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        exif[ExifTags.Base.Make] = "TestCam"
+        position = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        position[ExifTags.GPS.GPSLatitudeRef] = "N"
+        position[ExifTags.GPS.GPSLatitude] = (19.0, 26.0, 0.0)
+    out = io.BytesIO()
+    options = {"exif": exif} if (orientation or gps) else {}
+    picture.save(out, format=image_format, **options)
+    content_type = "image/" + image_format.lower().replace("jpeg", "jpeg")
+    return SimpleUploadedFile(name, out.getvalue(), content_type=content_type)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    file = factory.LazyFunction(picture_file)
+    alt = factory.Sequence(lambda n: f"Teachers march on the Zócalo, picture {n}")
+    caption = "The march reached the square at noon."
+    credit = "Photo: Proceso"
 
 
 class SourceFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ from articles import caching
 from articles.models import Article, GlossaryTerm, Thread
 from tests.factories import (
     ArticleFactory,
+    ImageFactory,
     PersonFactory,
     RelatedStoryFactory,
     SourceFactory,
@@ -74,7 +75,8 @@ PAGES = {
 
 def make_archive(size: int) -> str:
     """``size`` published articles (and drafts) in March 2025, each with ``size`` related
-    stories, half of them resolved. Returns the URL of one article."""
+    stories, half of them resolved, in a story, with a lead image; the first with an image
+    and a glossary term in its text. Returns the URL of the first."""
     source = SourceFactory(name="La Jornada", slug="la-jornada")
     other = SourceFactory(name="Desinformémonos", slug="desinformemonos")
     start = timezone.make_aware(datetime.datetime(2025, 3, 1, 8))
@@ -99,7 +101,14 @@ def make_archive(size: int) -> str:
     strike = Thread.objects.create(name="Strike", slug="strike")
     Article.objects.filter(pk__in=[a.pk for a in articles]).update(thread=strike)
     ArticleFactory.create_batch(size, draft=True, thread=strike)
+    # Every listed article has a lead image (a small copy in listings), and the article a
+    # figure in its text: still the same queries.
+    picture = ImageFactory()
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(lead_image=picture)
     main = articles[0]
+    main.lead_image, main.thread = picture, strike
+    main.body += f"\n\nThe headline said so.\n\n![](image:{ImageFactory().pk})\n"
+    main.save()
     for i in range(size):
         target = articles[i + 1] if i % 2 else None
         RelatedStoryFactory(article=main, target=target, title="" if target else f"T{i}")
@@ -126,3 +135,14 @@ def test_staff_article_page_has_the_same_cost_plus_the_session(staff_client):
     url = make_archive(5)
     # session + user, then the same queries a reader costs.
     assert count_queries(staff_client, url) == 2 + PAGES["article"][1]
+
+
+def test_the_pinned_pages_show_images_stories_and_glossary_terms(client):
+    """What the counts above are pinned with is really on the pages."""
+    html = client.get(make_archive(3)).content.decode()
+    assert 'class="figure lead-figure"' in html
+    assert '<figure class="figure">' in html
+    assert "Part of the story" in html
+    assert 'class="term"' in html or "popovertarget" in html
+    assert 'class="card-image"' in client.get("/").content.decode()
+    assert 'class="card-image"' in client.get("/topics/mining/").content.decode()

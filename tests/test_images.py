@@ -1,0 +1,327 @@
+"""Images: uploads checked and cleaned in the admin, copies for srcset, lead and body images
+on reader pages, in link previews and JSON-LD, and in listings."""
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags
+from PIL import Image as Pillow
+
+from articles import images
+from articles.models import Article, Image
+from tests.factories import ArticleFactory, ImageFactory, picture_file
+from tests.test_admin import form_data
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/articles/image/add/"
+
+
+def upload(client, file, **fields):
+    data = {"alt": "Teachers march on the Zócalo", "caption": "", "credit": "", "url": ""}
+    data.update(fields)
+    return client.post(ADD_URL, {**data, "file": file})
+
+
+def stored(name):
+    with default_storage.open(name) as handle:
+        return handle.read()
+
+
+def errors(response) -> str:
+    return " ".join(str(e) for e in response.context["adminform"].form.errors.values())
+
+
+# Uploading
+
+
+def test_an_upload_is_stored_cleaned_with_copies_for_each_width(editor_client, editor):
+    response = upload(
+        editor_client, picture_file(size=(1500, 1000), gps=True), credit="Photo: Proceso"
+    )
+    assert response.status_code == 302, errors(response)
+    image = Image.objects.get()
+    assert (image.width, image.height) == (1500, 1000)
+    assert image.rendition_widths == [320, 640, 960, 1280, 1500]
+    assert image.uploaded_by == editor
+    assert re.fullmatch(r"images/\d{4}/\d{2}/[\w-]{16}\.jpg", image.file.name)
+    for width in image.rendition_widths:
+        with Pillow.open(io.BytesIO(stored(images.rendition_name(image.file.name, width)))) as copy:
+            assert copy.format == "WEBP"
+            assert copy.width == width
+            assert copy.height == round(1000 * width / 1500)
+
+
+def test_location_and_camera_data_are_removed(editor_client):
+    original = picture_file(gps=True)
+    assert b"TestCam" in original.read()
+    original.seek(0)
+    upload(editor_client, original)
+    image = Image.objects.get()
+    kept = stored(image.file.name)
+    assert b"TestCam" not in kept
+    with Pillow.open(io.BytesIO(kept)) as cleaned:
+        exif = cleaned.getexif()
+        assert not exif.get_ifd(ExifTags.IFD.GPSInfo)
+        assert ExifTags.Base.Make not in exif
+
+
+def test_a_sideways_camera_picture_is_stored_upright(editor_client):
+    upload(editor_client, picture_file(size=(800, 500), orientation=6))
+    image = Image.objects.get()
+    assert (image.width, image.height) == (500, 800)
+    with Pillow.open(io.BytesIO(stored(image.file.name))) as cleaned:
+        assert cleaned.size == (500, 800)
+        assert ExifTags.Base.Orientation not in cleaned.getexif()
+
+
+def test_a_small_picture_gets_one_copy_at_its_own_width(editor_client):
+    upload(editor_client, picture_file(size=(300, 200), image_format="PNG", name="map.png"))
+    image = Image.objects.get()
+    assert image.file.name.endswith(".png")
+    assert image.rendition_widths == [300]
+
+
+@pytest.mark.parametrize(
+    "file, message",
+    [
+        (
+            SimpleUploadedFile(
+                "logo.svg",
+                b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                content_type="image/svg+xml",
+            ),
+            "SVG files are not accepted",
+        ),
+        (
+            SimpleUploadedFile("drawing.png", b'<?xml version="1.0"?>\n<svg onload="x()"/>'),
+            "SVG files are not accepted",
+        ),
+        (
+            SimpleUploadedFile("notes.jpg", b"These are my notes, not a photograph."),
+            "is not an image file, or it is damaged",
+        ),
+        (
+            picture_file(name="scan.bmp", image_format="BMP"),
+            "is a BMP image; upload a JPEG, PNG, WebP or GIF",
+        ),
+    ],
+    ids=["svg", "svg-named-png", "text", "bmp"],
+)
+def test_what_is_not_a_real_picture_is_refused_with_the_reason(editor_client, file, message):
+    response = upload(editor_client, file)
+    assert response.status_code == 200
+    assert message in errors(response)
+    assert not Image.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_with_both_sizes(editor_client, settings):
+    settings.IMAGE_MAX_BYTES = 2048
+    file = picture_file(size=(1200, 900), image_format="PNG", name="big.png")
+    assert file.size > 2048
+    response = upload(editor_client, file)
+    assert re.search(r"“big.png” is \d+ KB; the limit is 2 KB", errors(response))
+    assert not Image.objects.exists()
+
+
+def test_too_many_pixels_are_refused(editor_client, monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 500 * 400)
+    response = upload(editor_client, picture_file(size=(501, 400)))
+    assert "501 × 400 pixels; the limit is" in errors(response)
+    response = upload(editor_client, picture_file(size=(500, 400)))
+    assert response.status_code == 302
+
+
+def test_alt_text_is_required(editor_client):
+    response = upload(editor_client, picture_file(), alt="")
+    assert response.status_code == 200
+    assert "alt" in response.context["adminform"].form.errors
+    assert not Image.objects.exists()
+
+
+def test_an_image_is_a_file_or_an_address_not_both_nor_neither(editor_client):
+    response = upload(editor_client, picture_file(), url="https://example.org/a.jpg")
+    assert "one of the two" in str(response.context["adminform"].form.non_field_errors())
+    response = upload(editor_client, "", url="")
+    assert "one of the two" in str(response.context["adminform"].form.non_field_errors())
+    response = upload(editor_client, "", url="https://example.org/march.jpg")
+    assert response.status_code == 302
+    assert Image.objects.get().src == "https://example.org/march.jpg"
+
+
+def test_a_translator_may_upload_but_not_delete(translator_client):
+    assert upload(translator_client, picture_file()).status_code == 302
+    image = Image.objects.get()
+    response = translator_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Image.objects.exists()
+
+
+def test_the_image_page_says_how_to_place_it_and_where_it_is_used(editor_client):
+    image = ImageFactory()
+    ArticleFactory(headline="March on the square", body=f"Text.\n\n![](image:{image.pk})\n")
+    response = editor_client.get(f"/admin/articles/image/{image.pk}/change/")
+    html = response.content.decode()
+    assert f"![](image:{image.pk})" in html
+    assert "March on the square" in html
+    assert "800 × 500 pixels" in html
+
+
+# Images shown in articles
+
+
+def test_an_article_shows_its_lead_image_with_copies_size_caption_and_credit(client):
+    image = ImageFactory(credit="Photo: Proceso", caption="Teachers on the Zócalo.")
+    article = ArticleFactory(lead_image=image)
+    html = client.get(article.get_absolute_url()).content.decode()
+    figure = re.search(r'<figure class="figure lead-figure">.*?</figure>', html, re.S).group(0)
+    assert f'alt="{image.alt}"' in figure
+    assert 'width="800" height="500"' in figure
+    assert f"{images.rendition_name(image.file.name, 320)} 320w" in figure
+    assert f"{images.rendition_name(image.file.name, 800)} 800w" in figure
+    assert f'sizes="{images.ARTICLE_SIZES}"' in figure
+    assert 'loading="lazy"' not in figure  # it is in view when the page opens
+    assert "Teachers on the Zócalo." in figure
+    assert '<span class="credit">Photo: Proceso</span>' in figure
+
+
+def test_the_lead_image_is_in_link_previews_and_json_ld(client):
+    image = ImageFactory(credit="Photo: Cuartoscuro")
+    article = ArticleFactory(lead_image=image)
+    html = client.get(article.get_absolute_url()).content.decode()
+    address = f"http://testserver{settings.MEDIA_URL}{image.file.name}"
+    assert f'<meta property="og:image" content="{address}">' in html
+    assert '<meta property="og:image:width" content="800">' in html
+    assert f'<meta property="og:image:alt" content="{image.alt}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta name="twitter:image" content="{address}">' in html
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["image"]["url"] == address
+    assert data["image"]["width"] == 800
+    assert data["image"]["creditText"] == "Photo: Cuartoscuro"
+
+
+def test_an_article_without_an_image_has_a_summary_card(client):
+    html = client.get(ArticleFactory().get_absolute_url()).content.decode()
+    assert 'content="summary"' in html
+    assert "og:image" not in html
+
+
+def test_an_image_in_the_text_is_a_lazy_figure_with_its_own_or_given_alt(client):
+    march = ImageFactory(alt="Teachers march", caption="At noon.")
+    mine = ImageFactory(alt="A mine")
+    article = ArticleFactory(
+        body=f"First paragraph.\n\n![](image:{march.pk})\n\nMiddle.\n"
+        f"![The Peñasquito mine from above](image:{mine.pk})\nLast paragraph.\n"
+    )
+    assert article.body_images == [march.pk, mine.pk]
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = re.search(r'<div class="article-body">(.*?)</div>', html, re.S).group(1)
+    figures = re.findall(r"<figure.*?</figure>", body, re.S)
+    assert len(figures) == 2
+    assert 'alt="Teachers march"' in figures[0] and "At noon." in figures[0]
+    assert 'alt="The Peñasquito mine from above"' in figures[1]
+    assert all('loading="lazy"' in f and 'width="800"' in f for f in figures)
+    assert "<p>Middle.</p>" in body and "<p>Last paragraph.</p>" in body
+    assert "image:" not in body
+
+
+def test_the_article_form_names_the_line_of_a_missing_or_misplaced_image(editor_client):
+    image = ImageFactory()
+    body = f"One.\n\n![](image:{image.pk + 100})\n\nSee ![x](image:{image.pk}) here."
+    response = editor_client.post("/admin/articles/article/add/", form_data(body=body))
+    assert response.status_code == 200
+    problems = " ".join(response.context["adminform"].form.errors["body"])
+    assert f"Line 3: there is no image {image.pk + 100}" in problems
+    assert f"Line 5: put the image ![…](image:{image.pk}) on a line of its own" in problems
+    assert not Article.objects.exists()
+
+
+def test_an_editor_picks_a_lead_image_and_places_another_in_the_text(editor_client):
+    lead, inside = ImageFactory(), ImageFactory()
+    data = form_data(lead_image=str(lead.pk), body=f"One.\n\n![](image:{inside.pk})\n")
+    response = editor_client.post("/admin/articles/article/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert article.lead_image == lead
+    assert article.body_images == [inside.pk]
+    assert f'alt="{inside.alt}"' in article.body_html
+
+
+def test_editing_an_image_updates_the_articles_that_show_it(client):
+    image = ImageFactory(caption="Old caption.")
+    article = ArticleFactory(body=f"Text.\n\n![](image:{image.pk})\n")
+    other = ArticleFactory(body="No picture here.")
+    before = Article.objects.get(pk=other.pk).updated_at
+    client.get(article.get_absolute_url())  # kept in the cache
+    image.caption = "New caption."
+    image.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "New caption." in html and "Old caption." not in html
+    assert Article.objects.get(pk=other.pk).updated_at == before
+
+
+def test_an_image_an_article_shows_cannot_be_deleted(editor_client):
+    in_text = ImageFactory()
+    ArticleFactory(headline="Shown in the text", body=f"A.\n\n![](image:{in_text.pk})\n")
+    as_lead = ImageFactory()
+    ArticleFactory(headline="Shown on top", lead_image=as_lead)
+    unused = ImageFactory()
+    for image, headline in ((in_text, "Shown in the text"), (as_lead, "Shown on top")):
+        url = f"/admin/articles/image/{image.pk}/delete/"
+        page = editor_client.get(url).content.decode()
+        assert "protected" in page and headline in page
+        editor_client.post(url, {"post": "yes"})
+        assert Image.objects.filter(pk=image.pk).exists()
+    editor_client.post(f"/admin/articles/image/{unused.pk}/delete/", {"post": "yes"})
+    assert not Image.objects.filter(pk=unused.pk).exists()
+
+
+def test_listings_show_a_small_copy_for_articles_with_a_lead_image(client):
+    image = ImageFactory()
+    ArticleFactory(headline="With a picture", lead_image=image)
+    ArticleFactory(headline="Without a picture")
+    html = client.get("/").content.decode()
+    cards = dict(
+        (re.search(r'card-headline"><a [^>]*>([^<]*)<', card).group(1), card)
+        for card in re.findall(r'<article class="card.*?</article>', html, re.S)
+    )
+    assert 'class="card-image"' in cards["With a picture"]
+    assert 'sizes="128px"' in cards["With a picture"]
+    assert 'alt=""' in cards["With a picture"]  # the headline beside it says what it is
+    assert 'loading="lazy"' in cards["With a picture"]
+    assert "<img" not in cards["Without a picture"]
+
+
+def test_an_image_kept_elsewhere_is_shown_from_its_address(client):
+    image = Image.objects.create(url="https://example.org/wp/march.jpg", alt="The march")
+    article = ArticleFactory(lead_image=image)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<img src="https://example.org/wp/march.jpg" alt="The march"' in html
+    assert "srcset" not in html.split('class="article-body"')[0].split("<body>")[1]
+
+
+# Serving the files
+
+
+def test_uploaded_files_are_served_for_a_year(client):
+    image = ImageFactory()
+    response = client.get(settings.MEDIA_URL + images.rendition_name(image.file.name, 320))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response["Content-Type"] == "image/webp"
+    assert b"".join(response.streaming_content)[:4] == b"RIFF"
+
+
+@pytest.mark.parametrize(
+    "path", ["images/../../etc/passwd", "local.env", "images/2026/11/missing.jpg", "../var/x"]
+)
+def test_nothing_but_uploaded_images_is_served(client, path):
+    Path(settings.MEDIA_ROOT, "local.env").write_text("SECRET_KEY=x")
+    assert client.get(settings.MEDIA_URL + path).status_code == 404
