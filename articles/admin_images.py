@@ -36,7 +36,7 @@ class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
     formfield_overrides = URL_FIELDS
     list_display = ["thumbnail", "alt", "credit", "uploaded_at"]
-    list_display_links = ["thumbnail", "alt"]
+    list_display_links = ["alt"]
     search_fields = ["alt", "caption", "credit"]
     readonly_fields = ["preview", "placing", "dimensions", "used_by"]
     list_per_page = 25

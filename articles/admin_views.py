@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles import revisions
+from articles import images, revisions
 from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
 from articles.importing.text_format import plain_text_markdown
@@ -101,12 +101,14 @@ def preview_link_revoke(request, pk, link_pk, model_admin):
 
 @require_POST
 def markdown_preview(request, model_admin):
-    """The body as readers would see it, through the same sanitizing pipeline."""
+    """The body as readers would see it, through the same sanitizing pipeline, its images
+    placed."""
     if not model_admin.has_add_permission(request) and not model_admin.has_change_permission(
         request
     ):
         raise PermissionDenied
-    return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:MAX_PASTE_CHARS])})
+    html, _ = images.render_body(request.POST.get("body", "")[:MAX_PASTE_CHARS])
+    return JsonResponse({"html": html})
 
 
 class PasteForm(forms.Form):

@@ -325,3 +325,12 @@ def test_uploaded_files_are_served_for_a_year(client):
 def test_nothing_but_uploaded_images_is_served(client, path):
     Path(settings.MEDIA_ROOT, "local.env").write_text("SECRET_KEY=x")
     assert client.get(settings.MEDIA_URL + path).status_code == 404
+
+
+def test_the_live_preview_shows_images_placed(translator_client):
+    image = ImageFactory(alt="Teachers march")
+    response = translator_client.post(
+        "/admin/articles/article/markdown-preview/", {"body": f"One.\n\n![](image:{image.pk})"}
+    )
+    html = response.json()["html"]
+    assert '<figure class="figure"><img src=' in html and 'alt="Teachers march"' in html

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, OriginalUpdate, PreviewLink, Thread
+from articles.models import Article, Image, OriginalUpdate, PreviewLink, Thread
 from tests.browser.conftest import check_page
-from tests.factories import ArticleFactory, PersonFactory, TopicFactory
+from tests.factories import ArticleFactory, ImageFactory, PersonFactory, TopicFactory, picture_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,6 +189,8 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         topics=[mining],
         thread=Thread.objects.create(name="The mining story", slug="mining-story"),
     )
+    picture = ImageFactory()
+    ArticleFactory(headline="Shown with a picture", lead_image=picture)
     login = open_as(None, width)
     login.goto(admin(live_server, "login/"))
     check_page(login, f"login page ({width})")
@@ -205,6 +207,9 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         "articles/topic/add/",
         "articles/thread/",
         "articles/thread/add/",
+        "articles/image/",
+        "articles/image/add/",
+        f"articles/image/{picture.pk}/change/",
     ]:
         page.goto(admin(live_server, path))
         page.wait_for_load_state("networkidle")
@@ -224,6 +229,42 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         page.goto(admin(live_server, path))
         page.wait_for_load_state("networkidle")
         check_page(page, f"/admin/{path} as a translator ({width})")
+
+
+def test_a_translator_uploads_a_photo_and_places_it_in_the_text(
+    open_as, live_server, translator, tmp_path
+):
+    photo = picture_file(size=(1200, 800), gps=True)
+    path = tmp_path / "march.jpg"
+    path.write_bytes(photo.read())
+    page = open_as(translator)
+    page.goto(admin(live_server, "articles/image/add/"))
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_label("Alt text").fill("Teachers march under umbrellas")
+    page.get_by_label("Credit").fill("Photo: Cuartoscuro")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    check_page(page, "an uploaded image's page")
+    image = Image.objects.get()
+    snippet = f"![](image:{image.pk})"
+    assert snippet in page.locator(".field-placing").inner_text()
+    assert page.locator("img.image-preview").evaluate("img => img.naturalWidth") > 0
+
+    page.goto(admin(live_server, "articles/article/add/"))
+    page.locator("#id_headline").fill("Teachers march in the rain")
+    page.locator("#id_body").fill(f"The teachers marched.\n\n{snippet}\n\nThey stayed.")
+    page.wait_for_function(
+        "() => document.querySelector('.reader-preview').shadowRoot"
+        ".querySelector('figure figcaption')"
+    )
+    caption = page.evaluate(
+        "() => document.querySelector('.reader-preview').shadowRoot"
+        ".querySelector('figcaption').textContent"
+    )
+    assert caption == "Photo: Cuartoscuro"
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    assert Article.objects.get().body_images == [image.pk]
 
 
 def box(page, selector):

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from articles.models import Correction, GlossaryTerm, RelatedStory, Thread
 from tests.browser.conftest import WIDTHS, axe_violations, scrolls_sideways
-from tests.factories import ArticleFactory, PersonFactory, SourceFactory, TopicFactory
+from tests.factories import (
+    ArticleFactory,
+    ImageFactory,
+    PersonFactory,
+    SourceFactory,
+    TopicFactory,
+    picture_file,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,19 +58,29 @@ def reader_archive():
         name="The teachers' strike", slug="teachers-strike", description="From plan to march."
     )
     when = timezone.now().replace(year=2025, month=3, day=11, hour=14)
+    lead = ImageFactory(
+        file=picture_file(size=(1600, 1000)),
+        alt="Teachers with banners fill the Zócalo",
+        caption="The march reached the Zócalo at noon.",
+        credit="Photo: Cuartoscuro",
+    )
+    inside = ImageFactory(alt="A teacher holds a placard", caption="", credit="Photo: Proceso")
+    first, rest = BODY.split("\n\n", 1)
     older = ArticleFactory(
         headline="Teachers plan a national strike",
         slug="teachers-plan-a-national-strike",
         source=source,
         topics=[topic],
         thread=strike,
+        lead_image=inside,
         published_at=when - datetime.timedelta(days=40),
     )
     article = ArticleFactory(
         headline="Teachers march on the Zócalo",
         slug="teachers-march-on-the-zocalo",
         dek="Twenty thousand teachers demand the repeal of the education reform.",
-        body=BODY,
+        body=f"{first}\n\n![](image:{inside.pk})\n\n{rest}",
+        lead_image=lead,
         original_body="\n\n".join(
             ["Maestros marcharon.", "## Un día largo", "Otro.", "> Nos quedaremos.", "Fin."]
         ),
@@ -313,3 +330,33 @@ def test_a_glossary_term_opens_its_explanation_without_javascript(
         assert not note.is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_images_arrive_at_a_fitting_size_without_moving_the_text(
+    browser, live_server, reader_archive, width
+):
+    """The lead image is in view at once, in a copy about as wide as it is shown; the text's
+    image waits until it is scrolled near; nothing moves when either arrives."""
+    context, page = open_reader(browser, width)
+    page.add_init_script(
+        "window.shifts = 0; new PerformanceObserver(list => { for (const e of "
+        "list.getEntries()) if (!e.hadRecentInput) window.shifts += e.value; })"
+        ".observe({type: 'layout-shift', buffered: true});"
+    )
+    page.goto(live_server.url + reader_archive.get_absolute_url())
+    lead = page.locator(".lead-figure img")
+    lead.evaluate("img => img.decode()")
+    shown = lead.evaluate("img => img.getBoundingClientRect().width")
+    chosen = lead.evaluate("img => img.currentSrc")
+    chosen_width = int(re.search(r"-(\d+)w\.webp$", chosen).group(1))
+    assert shown <= chosen_width < 2 * shown + 320, (shown, chosen)
+    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    inside = page.locator(".article-body figure img")
+    assert inside.get_attribute("loading") == "lazy"
+    inside.scroll_into_view_if_needed()
+    inside.evaluate("img => img.decode()")
+    assert inside.evaluate("img => img.naturalWidth") > 0
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.shifts") == 0
+    context.close()
