@@ -28,6 +28,7 @@ from PIL import ImageOps, UnidentifiedImageError
 
 from articles import caching
 from articles.markup import render_markdown
+from articles.text import normalize_newlines
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
@@ -162,13 +163,15 @@ _PLACED = re.compile(r"<p>ARCHIVEFIGURE(\d+)X</p>")
 
 def referenced(markdown_text: str) -> list[int]:
     """The ids of the images a body shows, in order."""
-    return list(dict.fromkeys(int(m.group(2)) for m in IMAGE_LINE.finditer(markdown_text or "")))
+    lines = normalize_newlines(markdown_text or "")
+    return list(dict.fromkeys(int(m.group(2)) for m in IMAGE_LINE.finditer(lines)))
 
 
 def check_body(markdown_text: str) -> list[str]:
     """What is wrong with the body's image lines, one message each (for the article form)."""
     from articles.models import Image
 
+    markdown_text = normalize_newlines(markdown_text)  # a browser sends CRLF
     problems = []
     on_own_line = {
         m.start(0) + m.group(0).rindex("(image:") for m in IMAGE_LINE.finditer(markdown_text)
@@ -191,6 +194,7 @@ def render_body(markdown_text: str) -> tuple[str, list[int]]:
     """The body's safe HTML with each image line made a figure, and the images' ids."""
     from articles.models import Image
 
+    markdown_text = normalize_newlines(markdown_text)
     wanted = referenced(markdown_text)
     if not wanted:
         return render_markdown(markdown_text), []

@@ -334,3 +334,14 @@ def test_the_live_preview_shows_images_placed(translator_client):
     )
     html = response.json()["html"]
     assert '<figure class="figure"><img src=' in html and 'alt="Teachers march"' in html
+
+
+def test_a_browsers_line_endings_do_not_hide_an_image(editor_client):
+    """Browsers send a textarea's lines with CRLF."""
+    image = ImageFactory()
+    body = f"One.\r\n\r\n![](image:{image.pk})\r\n\r\nTwo."
+    response = editor_client.post("/admin/articles/article/add/", form_data(body=body))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Article.objects.get().body_images == [image.pk]
+    preview = editor_client.post("/admin/articles/article/markdown-preview/", {"body": body})
+    assert "<figure" in preview.json()["html"]
