@@ -71,11 +71,12 @@ def _markdown() -> markdown.Markdown:
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that is safe to show to readers.
 
-    A level-one heading in the body is demoted: the page's ``<h1>`` is the headline.
+    A level-one heading in the body is demoted: the page's ``<h1>`` is the headline. An
+    image given by its address (as imported posts have) loads only when scrolled near.
     """
     html = _markdown().reset().convert(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>").replace("<h1 ", "<h2 ")
-    return sanitize_html(html)
+    return sanitize_html(html).replace("<img ", '<img loading="lazy" ')
 
 
 def mark_dateline(html: str, dateline: str) -> str:

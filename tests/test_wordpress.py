@@ -101,7 +101,7 @@ def test_the_body_is_clean_markdown_with_images_and_captions(imported):
     assert "By Ana Ruiz" not in body and "originally appeared" not in body
     assert "Original:" not in body and "Related" not in body
     assert (
-        '<img alt="Deputies vote in Congress" '
+        '<img loading="lazy" alt="Deputies vote in Congress" '
         'src="https://solidarity.example.org/wp-content/uploads/2025/03/congress.jpg">'
     ) in html
     assert '<p class="caption">Deputies vote on the reform. (Photo: Cuartoscuro)</p>' in html
@@ -276,3 +276,42 @@ def test_a_list_of_other_sites_links_at_the_end_stays_in_the_body():
 def test_posts_are_imported_without_an_original(imported):
     assert Article.objects.count() > 1
     assert set(Article.objects.values_list("original_body", flat=True)) == {""}
+
+
+def test_a_featured_image_becomes_the_lead_image_by_its_address(imported, client):
+    """The attachment comes after the post in the export; its alt text, caption and size
+    (from its PHP-serialized metadata, not the thumbnail's) come with it."""
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    image = article.lead_image
+    assert image.url == "https://solidarity.example.org/wp-content/uploads/2025/03/congress.jpg"
+    assert (image.alt, image.caption) == (
+        "Deputies vote in Congress",
+        "Deputies vote on the reform.",
+    )
+    assert (image.width, image.height) == (1200, 800)
+    assert not image.file
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        f'<img src="{image.url}" width="1200" height="800" alt="Deputies vote in Congress"' in html
+    )
+    assert f'<meta property="og:image" content="{image.url}">' in html
+    assert Article.objects.filter(lead_image__isnull=False).count() == 1
+
+
+def test_a_reimport_keeps_the_lead_image_an_editor_chose(imported, tmp_path):
+    from articles.models import Image
+
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    chosen = Image.objects.create(url="https://example.org/other.jpg", alt="Another picture")
+    article.lead_image = chosen
+    article.save()
+    changed = tmp_path / "changed.xml"
+    changed.write_text(
+        EXPORT.read_text(encoding="utf-8").replace("Congress approved", "Congress passed"),
+        encoding="utf-8",
+    )
+    run(changed)
+    article.refresh_from_db()
+    assert "Congress passed" in article.body
+    assert article.lead_image == chosen
+    assert Image.objects.count() == 2  # the featured image was not made twice

@@ -37,6 +37,7 @@ class ImportItem:
     create_sources: bool = True  # False: an unknown source waits for an editor
     body_html: str | None = None  # rendered already (by a worker process), or None
     checked: bool = False  # ``check`` passed already (in a worker process)
+    lead_image: dict | None = None  # an image by address: url, alt, caption, width, height
 
 
 @dataclass

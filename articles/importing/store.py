@@ -33,11 +33,12 @@ from articles.importing.items import ImportItem, Outcome, check, describe
 from articles.importing.links import link_by_headline, link_by_old_address
 from articles.importing.names import Names
 from articles.importing.parsed import ImportProblem, ParsedArticle
-from articles.models import Article, LegacyAddress, RelatedStory
+from articles.models import Article, Image, LegacyAddress, RelatedStory
 
 BATCH_SIZE = 500
 UPDATED_FIELDS = [
     *merge.TEXT_FIELDS,
+    "lead_image",
     "body_html",
     "glossary_terms",
     "search_body",
@@ -265,6 +266,7 @@ class ImportStore:
         for (_, article), slug in zip(created, slugs, strict=True):
             article.slug = slug
 
+        _place_lead_images(created + updated)
         self._insert([article for _, article in created])
         if updated:
             Article.objects.bulk_update([article for _, article in updated], UPDATED_FIELDS)
@@ -345,6 +347,26 @@ class ImportStore:
         if replace_stories:
             RelatedStory.objects.filter(article_id__in=replace_stories).delete()
         copy_insert(RelatedStory, new_stories)
+
+
+def _place_lead_images(pairs) -> None:
+    """Each article without a lead image gets the one its item names by address: an
+    ``Image`` per address, made once (an editor's choice is kept on re-import)."""
+    wanted = {
+        item.lead_image["url"]: item.lead_image
+        for item, article in pairs
+        if item.lead_image and not article.lead_image_id
+    }
+    if not wanted:
+        return
+    Image.objects.bulk_create(
+        [Image(**{**image, "alt": image["alt"] or "Image"}) for image in wanted.values()],
+        ignore_conflicts=True,  # another writer made it first
+    )
+    known = dict(Image.objects.filter(url__in=list(wanted)).values_list("url", "pk"))
+    for item, article in pairs:
+        if item.lead_image and not article.lead_image_id:
+            article.lead_image_id = known[item.lead_image["url"]]
 
 
 def _relaxed_commit() -> None:

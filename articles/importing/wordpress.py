@@ -16,6 +16,8 @@ reads it to the end to prove it is well-formed WXR, so a broken file writes noth
   names none (on a translation site, whoever posts a translation is usually its translator);
 * categories and tags → topics, except a category that names the publication the credits
   name (that is the source);
+* the featured image → the lead image, by its address (alt text, caption and size from the
+  attachment), unless an editor chose another;
 * a trailing list of links to the site's own posts → related stories, linked to the imported
   articles by their old addresses at the end of the run;
 * old addresses: the permalink (``<link>``), ``/?p=ID``, and ``/category/…/``, ``/tag/…/``,
@@ -26,6 +28,7 @@ are skipped and counted.
 """
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,6 +77,8 @@ class Site:
     # term id / slug → (name, path of its archive page)
     categories: dict[str, tuple[str, str]] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)  # slug → name
+    # attachment post id → the image as ``ImportItem.lead_image`` wants it
+    attachments: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +100,9 @@ class Post:
     post_type: str = ""
     password: str = ""
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
+    thumbnail_id: str = ""  # the featured image: an attachment's post id
+    attachment_url: str = ""  # an attachment's file
+    meta: dict[str, str] = field(default_factory=dict)  # the post meta this importer reads
 
     @property
     def label(self) -> str:
@@ -125,9 +133,11 @@ def _events(path):
         raise WxrProblem(error.strerror or str(error)) from None
 
 
-def check_export(path) -> int:
+def check_export(path, attachments: dict | None = None) -> int:
     """Read the whole file once; return the number of ``<item>`` elements, or raise
-    :class:`WxrProblem` naming what is wrong (not XML, not WXR, cut short…)."""
+    :class:`WxrProblem` naming what is wrong (not XML, not WXR, cut short…). Image
+    attachments, which posts name as their featured image, go into ``attachments`` (they
+    may come after the posts)."""
     depth, items, root, version = 0, 0, None, None
     channel = None
     for event, element in _events(path):
@@ -146,6 +156,10 @@ def check_export(path) -> int:
             version = (element.text or "").strip()
         if tag == "item":
             items += 1
+            if attachments is not None and _text(element, "wp:post_type") == "attachment":
+                image = attachment_image(_post(element))
+                if image:
+                    attachments[_text(element, "wp:post_id")] = image
         if depth == 2 and channel is not None:
             channel.clear()  # keep memory flat
     if channel is None:
@@ -155,9 +169,9 @@ def check_export(path) -> int:
     return items
 
 
-def read_export(path) -> Iterator[Site | Post]:
+def read_export(path, attachments: dict | None = None) -> Iterator[Site | Post]:
     """The site (once its header is read, before the first post), then each post."""
-    site = Site()
+    site = Site(attachments=attachments or {})
     channel = None
     site_sent = False
     depth = 0
@@ -246,7 +260,37 @@ def _post(element) -> Post:
                 setattr(post, name, value)
             elif name == "post_password":
                 post.password = value
+            elif name == "attachment_url":
+                post.attachment_url = value
+            elif name == "postmeta":
+                key = _text(child, "wp:meta_key")
+                if key in READ_META:
+                    post.meta[key] = _text(child, "wp:meta_value")
+    post.thumbnail_id = post.meta.get("_thumbnail_id", "")
     return post
+
+
+READ_META = {"_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata"}
+_PHP_SIZE = re.compile(r's:(?:5:"width"|6:"height");i:(\d+);')
+
+
+def attachment_image(post: Post) -> dict | None:
+    """An image attachment as a lead image: its address, alt text (or caption, or title),
+    caption, and size when the attachment's metadata (PHP-serialized) gives it."""
+    if post.post_type != "attachment" or not post.attachment_url.startswith(
+        ("http://", "https://")
+    ):
+        return None
+    caption = " ".join(strip_tags(post.excerpt).split())
+    alt = post.meta.get("_wp_attachment_image_alt", "").strip() or caption or post.title
+    size = [int(n) for n in _PHP_SIZE.findall(post.meta.get("_wp_attachment_metadata", ""))[:2]]
+    return {
+        "url": post.attachment_url[:500],
+        "alt": alt[:300],
+        "caption": caption[:500],
+        "width": size[0] if len(size) == 2 else None,
+        "height": size[1] if len(size) == 2 else None,
+    }
 
 
 # -- A post as an article ------------------------------------------------------------------------
@@ -307,6 +351,7 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         old_paths=_old_paths(post),
         note=note,
         body_html=render_markdown(parsed.body),
+        lead_image=site.attachments.get(post.thumbnail_id) if post.thumbnail_id else None,
     )
 
 
@@ -382,6 +427,7 @@ def post_fingerprint(post: Post) -> str:
         post.password and "protected",
         post.creator,
         repr(post.categories),
+        post.thumbnail_id,
     ):
         digest.update((value or "").encode())
         digest.update(b"\x00")

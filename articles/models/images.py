@@ -63,7 +63,10 @@ class Image(ShownToReaders, models.Model):
             models.CheckConstraint(
                 condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
                 name="image_has_file_or_address",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="image_address_unique"
+            ),
         ]
 
     def __str__(self):

@@ -70,7 +70,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.verbosity = options["verbosity"]
         try:
-            total = check_export(export)
+            self.attachments = {}
+            total = check_export(export, self.attachments)
         except WxrProblem as problem:
             raise CommandError(f"{export}: {problem}; nothing was imported") from None
         self.stdout.write(f"{export}: a WordPress export with {total:,} items")
@@ -109,7 +110,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _converted(self, export, workers):
-        posts = read_export(export)
+        posts = read_export(export, self.attachments)
         self.site = next(posts, None) or Site()
         if not isinstance(self.site, Site):  # pragma: no cover - read_export yields it first
             raise CommandError(f"{export}: the export has no channel header")
