@@ -4,8 +4,11 @@
 
 Articles of realistic length (about 700 words in 8–14 paragraphs, Zipf-distributed words with
 Spanish names and places), spread over ten years, 2% of them drafts, each with one to three
-topics, an author and a translator. Rows go in with COPY, in batches; the generated search
-column is computed by PostgreSQL as for any insert. ``--clear`` removes earlier synthetic
+topics, an author and a translator; 40% with a lead image and 10% with an image in the text
+(24 uploaded pictures, resized as an upload is), 20% in one of the stories (one story per 200
+articles), and the glossary's terms explained where the text uses them, as saving does. Rows
+go in with COPY, in batches; the generated search column is computed by PostgreSQL as for any
+insert. ``--clear`` removes earlier synthetic
 articles (their import key starts with "synthetic-") first.
 """
 
@@ -18,12 +21,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Person, Source, Topic
+from articles import glossary, images
+from articles.models import Article, GlossaryTerm, Image, Person, Source, Thread, Topic
 from articles.search import fold
 from articles.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.text import headline_key
 
 KEY_PREFIX = "synthetic-"
+PICTURES = 24
+TERMS = [
+    ("Mañanera", "The president's morning press conference, held every weekday."),
+    ("Morena", "The governing party, founded by Andrés Manuel López Obrador in 2014."),
+    ("Zapatista", "Of the Zapatista Army of National Liberation (EZLN), in Chiapas since 1994."),
+    ("Ayotzinapa", "The rural teachers' college whose 43 students disappeared in 2014."),
+    ("Pemex", "Petróleos Mexicanos, the state oil company."),
+    ("Zócalo", "Mexico City's main square, in front of the National Palace."),
+    ("cooperative", "A business owned and run by its members."),
+    ("assembly", "In indigenous communities, the meeting that decides common matters."),
+]
 
 
 class Command(BaseCommand):
@@ -61,13 +76,19 @@ class Command(BaseCommand):
             for name in TOPICS
         ]
         people = self._people(rng)
+        pictures = self._pictures(rng)
+        for term, explanation in TERMS:
+            GlossaryTerm.objects.get_or_create(
+                slug=slugify(term), defaults={"term": term, "explanation": explanation}
+            )
+        stories = self._stories(count)
         first = Article.objects.filter(import_key__startswith=KEY_PREFIX).count()
         words, weights = vocabulary(rng)
         done = 0
         while done < count:
             size = min(batch, count - done)
             numbers = range(first + done, first + done + size)
-            self._insert(rng, numbers, sources, topics, people, words, weights)
+            self._insert(rng, numbers, sources, topics, people, words, weights, pictures, stories)
             done += size
             rate = done / (time.monotonic() - started)
             self.stdout.write(f"{done:,}/{count:,} articles ({rate:,.0f}/s)")
@@ -88,8 +109,46 @@ class Command(BaseCommand):
             Person(name=name, slug=f"synthetic-{slugify(name)}") for name in names
         )
 
+    def _pictures(self, rng):
+        """Uploaded pictures (made here, then stored and resized as an upload is)."""
+        pictures = list(Image.objects.filter(alt__startswith="Synthetic picture"))
+        if pictures:
+            return pictures
+        from io import BytesIO
+
+        from django.core.files.base import ContentFile
+        from PIL import Image as Pillow
+        from PIL import ImageDraw
+
+        for number in range(PICTURES):
+            picture = Pillow.new("RGB", (1600, 1067), tuple(rng.randrange(256) for _ in "rgb"))
+            draw = ImageDraw.Draw(picture)
+            for _ in range(40):  # shapes, so that it compresses like a photograph would not
+                x, y = rng.randrange(1600), rng.randrange(1067)
+                colour = tuple(rng.randrange(256) for _ in "rgb")
+                draw.ellipse((x, y, x + rng.randrange(40, 400), y + rng.randrange(40, 300)), colour)
+            out = BytesIO()
+            picture.save(out, format="JPEG", quality=85)
+            image = Image(alt=f"Synthetic picture {number}", credit="Photo: Synthetic")
+            image.caption = f"A caption for synthetic picture {number}."
+            image.file.save(f"synthetic-{number}.jpg", ContentFile(out.getvalue()), save=False)
+            image.file._committed = False
+            image.save()
+            pictures.append(image)
+        return pictures
+
+    def _stories(self, count):
+        wanted = max(1, count // 200)
+        there = list(Thread.objects.filter(slug__startswith="synthetic-story-"))
+        Thread.objects.bulk_create(
+            Thread(name=f"Synthetic story {n}", slug=f"synthetic-story-{n}")
+            for n in range(len(there), wanted)
+        )
+        stories = Thread.objects.filter(slug__startswith="synthetic-story-")
+        return list(stories.values_list("pk", flat=True))
+
     @transaction.atomic
-    def _insert(self, rng, numbers, sources, topics, people, words, weights):
+    def _insert(self, rng, numbers, sources, topics, people, words, weights, pictures, stories):
         now = timezone.now()
         span = datetime.timedelta(days=3650).total_seconds()
         columns = [
@@ -97,7 +156,8 @@ class Command(BaseCommand):
             "source_id", "original_headline", "original_url", "original_language",
             "original_published_on", "headline_key", "source_name", "import_key",
             "created_at", "updated_at", "search_body", "dateline", "import_fingerprint",
-            "original_body", "status_changed_at",
+            "original_body", "status_changed_at", "lead_image_id", "body_images", "thread_id",
+            "glossary_terms",
         ]  # fmt: skip
 
         rows = []
@@ -116,13 +176,23 @@ class Command(BaseCommand):
             paragraphs = [f"{sentence(rng.randint(40, 90))}." for _ in range(rng.randint(8, 14))]
             published = now - datetime.timedelta(seconds=rng.random() * span)
             source = rng.choice(sources)
+            html = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+            in_text = []
+            if rng.random() < 0.1:
+                picture = rng.choice(pictures)
+                paragraphs.insert(2, f"![](image:{picture.pk})")
+                html = html.replace("</p>\n", "</p>\n" + images.figure_html(picture) + "\n", 1)
+                in_text = [picture.pk]
+            html, terms = glossary.explain(html)
+            lead = rng.choice(pictures).pk if rng.random() < 0.4 else None
+            story = rng.choice(stories) if rng.random() < 0.2 else None
             rows.append(
                 (
                     headline,
                     f"{slugify(headline)[:200]}-{number}",
                     f"{sentence(rng.randint(12, 25))}.",
                     "\n\n".join(paragraphs),
-                    "\n".join(f"<p>{p}</p>" for p in paragraphs),
+                    html,
                     "draft" if rng.random() < 0.02 else "published",
                     published,
                     source.pk,
@@ -140,6 +210,10 @@ class Command(BaseCommand):
                     "",
                     "",
                     published,
+                    lead,
+                    in_text,
+                    story,
+                    terms,
                 )
             )
         with connection.cursor() as cursor:
