@@ -81,6 +81,11 @@ def test_a_sideways_camera_picture_is_stored_upright(editor_client):
         assert ExifTags.Base.Orientation not in cleaned.getexif()
 
 
+def test_a_picture_as_wide_as_a_copy_gets_that_copy_once(editor_client):
+    upload(editor_client, picture_file(size=(640, 400)))
+    assert Image.objects.get().rendition_widths == [320, 640]
+
+
 def test_a_small_picture_gets_one_copy_at_its_own_width(editor_client):
     upload(editor_client, picture_file(size=(300, 200), image_format="PNG", name="map.png"))
     image = Image.objects.get()
@@ -131,9 +136,10 @@ def test_a_file_over_the_size_limit_is_refused_with_both_sizes(editor_client, se
 
 
 def test_too_many_pixels_are_refused(editor_client, monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 500 * 400 - 1)
+    response = upload(editor_client, picture_file(size=(500, 400)))
+    assert "500 × 400 pixels; the limit is" in errors(response)
     monkeypatch.setattr(images, "MAX_PIXELS", 500 * 400)
-    response = upload(editor_client, picture_file(size=(501, 400)))
-    assert "501 × 400 pixels; the limit is" in errors(response)
     response = upload(editor_client, picture_file(size=(500, 400)))
     assert response.status_code == 302
 
@@ -345,3 +351,20 @@ def test_a_browsers_line_endings_do_not_hide_an_image(editor_client):
     assert Article.objects.get().body_images == [image.pk]
     preview = editor_client.post("/admin/articles/article/markdown-preview/", {"body": body})
     assert "<figure" in preview.json()["html"]
+
+
+def test_a_file_of_exactly_the_limit_is_accepted(editor_client, settings):
+    file = picture_file(size=(300, 200), image_format="PNG", name="exact.png")
+    settings.IMAGE_MAX_BYTES = file.size
+    assert upload(editor_client, file).status_code == 302
+    settings.IMAGE_MAX_BYTES = file.size - 1
+    file.seek(0)
+    assert upload(editor_client, file).status_code == 200
+
+
+def test_only_the_articles_showing_an_image_are_rendered_again():
+    image = ImageFactory()
+    ArticleFactory(body=f"Text.\n\n![](image:{image.pk})\n")
+    ArticleFactory(body="No picture here.")
+    ArticleFactory(lead_image=image)  # its lead image is read with the page, not stored
+    assert images.image_changed(image, Article) == 1

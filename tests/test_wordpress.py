@@ -315,3 +315,38 @@ def test_a_reimport_keeps_the_lead_image_an_editor_chose(imported, tmp_path):
     assert "Congress passed" in article.body
     assert article.lead_image == chosen
     assert Image.objects.count() == 2  # the featured image was not made twice
+
+
+def test_a_featured_image_changed_in_wordpress_follows_unless_an_editor_removed_it(
+    imported, tmp_path
+):
+    from articles.models import Image
+
+    old = "wp-content/uploads/2025/03/congress.jpg]]></wp:attachment_url>"
+    changed = tmp_path / "changed.xml"
+    changed.write_text(
+        EXPORT.read_text(encoding="utf-8").replace(old, old.replace("congress", "senate")),
+        encoding="utf-8",
+    )
+    ok, out, err = run(changed)
+    assert "1 updated" in err  # only the attachment changed: the post is read again
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    assert article.lead_image.url.endswith("/senate.jpg")
+
+    article.lead_image = None  # an editor decides the article needs no picture
+    article.save()
+    ok, out, err = run(EXPORT)
+    article.refresh_from_db()
+    assert article.lead_image is None
+    assert Image.objects.filter(url__endswith="/congress.jpg").count() == 1
+
+
+def test_an_article_imported_before_lead_images_gets_its_featured_image(imported, tmp_path):
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    record = {k: v for k, v in article.imported.items() if k != "lead_image"}
+    Article.objects.filter(pk=article.pk).update(
+        imported=record, lead_image=None, import_fingerprint="older"
+    )
+    run(EXPORT)
+    article.refresh_from_db()
+    assert article.lead_image.url.endswith("/congress.jpg")

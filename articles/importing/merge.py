@@ -49,7 +49,15 @@ def imported_record(item: ImportItem, source: Source | None) -> dict:
         "translators": list(parsed.translators),
         "topics": list(parsed.topics),
         "related": [[s.title, s.summary, s.url] for s in parsed.related],
+        "lead_image": item.lead_image["url"] if item.lead_image else "",
     }
+
+
+def lead_image_value(article) -> str:
+    """The article's lead image as the import record says it: an address, an upload's id."""
+    if not article.lead_image_id:
+        return ""
+    return article.lead_image.url or f"upload:{article.lead_image_id}"
 
 
 def publication_time(item: ImportItem):
@@ -136,6 +144,7 @@ def update_article(article, item: ImportItem, source, relations) -> None:
         ),
         "published_at": article.published_at.isoformat(),
         "status": article.status,
+        "lead_image": lead_image_value(article),
         **relations,
     }
     if previous is None:
@@ -160,6 +169,7 @@ def update_article(article, item: ImportItem, source, relations) -> None:
         ):
             if not now[name]:
                 previous[name] = now[name]
+    previous = {"lead_image": "", **previous}  # recorded before lead images were imported
     changes = set()
     for name, value in new.items():
         if name not in now or name not in previous or _same(now[name], value):

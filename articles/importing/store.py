@@ -249,7 +249,7 @@ class ImportStore:
         existing = {
             article.import_key: article
             for article in Article.objects.select_for_update(of=("self",))
-            .select_related("source")
+            .select_related("source", "lead_image")
             .filter(import_key__in=keys)
         }
         current = merge.current_relations([article.pk for article in existing.values()])
@@ -266,7 +266,7 @@ class ImportStore:
         for (_, article), slug in zip(created, slugs, strict=True):
             article.slug = slug
 
-        _place_lead_images(created + updated)
+        _place_lead_images(created, updated)
         self._insert([article for _, article in created])
         if updated:
             Article.objects.bulk_update([article for _, article in updated], UPDATED_FIELDS)
@@ -349,24 +349,24 @@ class ImportStore:
         copy_insert(RelatedStory, new_stories)
 
 
-def _place_lead_images(pairs) -> None:
-    """Each article without a lead image gets the one its item names by address: an
-    ``Image`` per address, made once (an editor's choice is kept on re-import)."""
-    wanted = {
-        item.lead_image["url"]: item.lead_image
-        for item, article in pairs
-        if item.lead_image and not article.lead_image_id
-    }
-    if not wanted:
+def _place_lead_images(created, updated) -> None:
+    """A new article gets the lead image its item names by address (an ``Image`` per
+    address, made once); an updated one too, unless an editor changed it since the last
+    import (see ``merge.update_article``: the lead image is merged like the other fields)."""
+    placing = [(item, article) for item, article in created if item.lead_image] + [
+        (item, article) for item, article in updated if "lead_image" in article._import_changes
+    ]
+    if not placing:
         return
-    Image.objects.bulk_create(
-        [Image(**{**image, "alt": image["alt"] or "Image"}) for image in wanted.values()],
-        ignore_conflicts=True,  # another writer made it first
-    )
+    wanted = {item.lead_image["url"]: item.lead_image for item, _ in placing if item.lead_image}
+    if wanted:
+        Image.objects.bulk_create(
+            [Image(**{**image, "alt": image["alt"] or "Image"}) for image in wanted.values()],
+            ignore_conflicts=True,  # another writer made it first
+        )
     known = dict(Image.objects.filter(url__in=list(wanted)).values_list("url", "pk"))
-    for item, article in pairs:
-        if item.lead_image and not article.lead_image_id:
-            article.lead_image_id = known[item.lead_image["url"]]
+    for item, article in placing:
+        article.lead_image_id = known[item.lead_image["url"]] if item.lead_image else None
 
 
 def _relaxed_commit() -> None:

@@ -345,7 +345,7 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         checked=True,
         key=import_key(post, site),
         label=post.label,
-        fingerprint=post_fingerprint(post),
+        fingerprint=post_fingerprint(post, site),
         status=status,
         slug=unquote(post.post_name),
         old_paths=_old_paths(post),
@@ -414,7 +414,8 @@ def import_key(post: Post, site: Site) -> str:
     return f"wp:{urlsplit(site.url).netloc or 'wordpress'}:{post.post_id}"
 
 
-def post_fingerprint(post: Post) -> str:
+def post_fingerprint(post: Post, site: Site) -> str:
+    """What the import reads of the post (its featured image's attachment included)."""
     digest = hashlib.sha256()
     for value in (
         post.title,
@@ -427,7 +428,7 @@ def post_fingerprint(post: Post) -> str:
         post.password and "protected",
         post.creator,
         repr(post.categories),
-        post.thumbnail_id,
+        repr(site.attachments.get(post.thumbnail_id)) if post.thumbnail_id else "",
     ):
         digest.update((value or "").encode())
         digest.update(b"\x00")

@@ -135,7 +135,7 @@ class Command(BaseCommand):
             keys = {import_key(p, self.site): p for p in batch}
             known = self.store.fingerprints(list(keys))
             for key, candidate in keys.items():
-                if known.get(key) == post_fingerprint(candidate):
+                if known.get(key) == post_fingerprint(candidate, self.site):
                     self.seen += 1
                     self.store.unchanged(candidate.label)
                 else:
