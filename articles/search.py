@@ -35,7 +35,19 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Left
 
 CONFIG = "english"
@@ -280,8 +292,82 @@ class ParsedQuery(SearchQuery):
         return self.source_expressions[0].value
 
 
-def ranked(queryset, text: str) -> Ranking:
-    """The articles of ``queryset`` matching ``text``, best first, newest on a tie.
+PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text"
+
+# With a topic filter, the query parsed and, in the same statement, what the plan depends on:
+# the frequency of each word the query needs (the statistics' most common lexemes of the
+# search vectors; a word missing from them is rare), how many articles the topic files, and
+# how many articles there are.
+PARSE_WITH_ESTIMATES = r"""
+SELECT q::text, l.lexemes, w.freqs, t.filed, c.reltuples
+FROM websearch_to_tsquery(%s::regconfig, %s) AS q
+CROSS JOIN LATERAL (
+    SELECT ARRAY(
+        SELECT replace(m[1], '''''', '''')
+        FROM regexp_matches(querytree(q), '''((?:[^'']|'''')+)''', 'g') AS m
+    ) AS lexemes
+) AS l
+CROSS JOIN LATERAL (
+    SELECT array_agg(u.f) AS freqs
+    FROM pg_stats AS s
+    CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+        AS u(e, f)
+    WHERE s.schemaname = current_schema() AND s.tablename = %s AND s.attname = 'search_vector'
+        AND u.e = ANY (l.lexemes)
+) AS w
+CROSS JOIN LATERAL (
+    SELECT count(*) AS filed FROM {filed} AS f JOIN {topic} AS t ON t.id = f.topic_id
+    WHERE t.slug = %s
+) AS t
+CROSS JOIN (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) AS c
+"""
+WALK_LIMIT = 40_000  # articles read newest-first, topic first, before the index is better
+
+
+@dataclass
+class Parsed:
+    text: str  # PostgreSQL's text form of the query ('' if it has no searchable word)
+    walk: float | None = None  # with a topic: articles to read newest-first for enough matches
+
+
+def parse(folded_text: str, topic: str, model) -> Parsed:
+    """The query parsed; with a topic, also how many articles, read newest-first, would give
+    ``CANDIDATES`` matches (None when a word the query needs is rare: the index is better)."""
+    with connection.cursor() as cursor:
+        if not topic:
+            cursor.execute(PARSE, [CONFIG, folded_text])
+            return Parsed(cursor.fetchone()[0])
+        through = model.topics.through
+        cursor.execute(
+            PARSE_WITH_ESTIMATES.format(
+                filed=connection.ops.quote_name(through._meta.db_table),
+                topic=connection.ops.quote_name(through.topic.field.related_model._meta.db_table),
+            ),
+            [CONFIG, folded_text, model._meta.db_table, topic, model._meta.db_table],
+        )
+        text, lexemes, freqs, filed, total = cursor.fetchone()
+    if not lexemes or len(freqs or []) < len(set(lexemes)) or not filed or total <= 0:
+        return Parsed(text)
+    share = min(freqs) * min(1.0, filed / total)
+    return Parsed(text, walk=(CANDIDATES + 1) / share)
+
+
+def _topic_first(in_topic, conditions) -> list:
+    """The conditions checked only for articles filed under the topic, row by row: the
+    topic's look-up is cheap, a search vector is read from its own pages."""
+    checked = Q(*conditions)
+    return [
+        Case(
+            When(in_topic, then=ExpressionWrapper(checked, output_field=BooleanField())),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ]
+
+
+def ranked(queryset, text: str, topic: str = "") -> Ranking:
+    """The articles of ``queryset`` (filed under ``topic``, a slug, if given) matching
+    ``text``, best first, newest on a tie.
 
     Relevance is PostgreSQL's ``ts_rank`` over the whole search vector: a word in the
     headline (A) outweighs any number of mentions in the dek (B), which outweigh any number
@@ -293,19 +379,24 @@ def ranked(queryset, text: str) -> Ranking:
     ``CANDIDATES`` most recent matches in the headline or dek, and the page says so (with the
     filters that narrow the search). Two queries: the query parsed (its text decides which
     pairs of words a phrase needs, see ``needs``), then the candidates ranked.
+
+    With a topic, the plan follows the words' frequency (see ``parse``): when every word the
+    query needs is common, the newest articles are read one by one, the topic checked before
+    the text (PostgreSQL, which prices reading a search vector as free, would check the text
+    first and read thousands of vectors); otherwise the indexes find the matches and the
+    topic filters them.
     """
     folded_text = fold(clean_query(text))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [CONFIG, folded_text]
-        )
-        parsed = cursor.fetchone()[0]
-    if not parsed:  # only stop words, or no word at all
+    parsed = parse(folded_text, topic, queryset.model)
+    if not parsed.text:  # only stop words, or no word at all
         return Ranking([], complete=True)
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     in_text = [Q(search_vector=query)]
-    need = needs(parsed)
-    if need.pairs and need.alone:
+    need = needs(parsed.text)
+    walking = bool(topic) and parsed.walk is not None and parsed.walk <= WALK_LIMIT
+    if walking:
+        pass  # the text is checked row by row, phrases included: no index leads
+    elif need.pairs and need.alone:
         # Words and two-word phrases: the pairs' index and the words' index answer exactly.
         in_text = [SearchVectorExact(Pairs("search_vector"), ParsedQuery(need.pairs))]
         if need.loose:
@@ -322,7 +413,16 @@ def ranked(queryset, text: str) -> Ranking:
     # A match in the headline or dek is a match of the whole text (the search vector holds
     # the title vector), except where a word is excluded and the body has it. The title is
     # checked first: it is small and in the row, the search vector is read from its own pages.
-    in_title = [Q(title_vector=query), *(in_text if "!" in parsed else [])]
+    in_title = [Q(title_vector=query), *(in_text if "!" in parsed.text else [])]
+    if walking:
+        in_topic = Exists(
+            queryset.model.topics.through.objects.filter(
+                article_id=OuterRef("pk"), topic__slug=topic
+            )
+        )
+        in_text, in_title = _topic_first(in_topic, in_text), _topic_first(in_topic, in_title)
+    elif topic:
+        queryset = queryset.filter(topics__slug=topic)
 
     def newest(conditions, limit):
         return queryset.filter(*conditions).order_by("-published_at").values("pk")[:limit]

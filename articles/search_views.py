@@ -35,11 +35,11 @@ class SearchView(PageMixin, TemplateView):
         }
 
     def get_articles(self, filters):
+        """What the search covers; the topic is ``search.ranked``'s to apply (how depends on
+        the words)."""
         articles = Article.objects.published()
         if filters["source"]:
             articles = articles.filter(source__slug=filters["source"])
-        if filters["topic"]:
-            articles = articles.filter(topics__slug=filters["topic"])
         if filters["year"]:
             articles = articles.filter(published_at__year=int(filters["year"]))
         return articles
@@ -47,7 +47,11 @@ class SearchView(PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         query = search.clean_query(self.request.GET.get("q", ""))
         filters = self.get_filters()
-        ranking = search.ranked(self.get_articles(filters), query) if query else None
+        ranking = (
+            search.ranked(self.get_articles(filters), query, topic=filters["topic"])
+            if query
+            else None
+        )
         paginator = Paginator(ranking.ids if ranking else [], self.paginate_by)
         page_obj = paginator.get_page(self.request.GET.get("page"))
         found = Article.objects.for_reading().select_related("source").in_bulk(page_obj.object_list)

@@ -360,3 +360,82 @@ def test_exactly_as_many_matches_as_can_be_ranked_are_all_ranked(monkeypatch):
     assert search.ranked(Article.objects.published(), "drought").complete
     ArticleFactory(headline="Report", dek="", body="A drought.")
     assert not search.ranked(Article.objects.published(), "drought").complete
+
+
+# With a topic filter, the plan follows how common the words are (search.parse).
+
+
+@pytest.fixture
+def filed_archive(monkeypatch):
+    """60 articles, a third filed under "Mining"; every one says "government", two say
+    "lithium"; statistics gathered as autovacuum would. In so small an archive, reading
+    more than 5,000 articles is what reading the whole archive is at scale."""
+    from django.db import connection
+
+    monkeypatch.setattr(search, "WALK_LIMIT", 5_000)
+
+    mining, other = TopicFactory(name="Mining", slug="mining"), TopicFactory(slug="other")
+    start = timezone.now() - datetime.timedelta(days=400)
+    for n in range(60):
+        words = "The government spoke again." + (" Lithium mines." if n in (3, 4) else "")
+        ArticleFactory(
+            headline=f"Report {n}",
+            body=f"{words} Paragraph {n}.",
+            published_at=start + datetime.timedelta(days=n),
+            topics=[mining if n % 3 == 0 else other],
+        )
+    ArticleFactory(  # the oldest, and the best match: "government" in its headline
+        headline="The government and the mines",
+        body="Government, government, government.",
+        published_at=start - datetime.timedelta(days=3000),
+        topics=[mining],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Article._meta.db_table}")
+
+
+def in_topic(query, topic="mining", plan=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        ids = search.ranked(Article.objects.published(), query, topic=topic).ids
+    walked = "CASE WHEN EXISTS" in queries[-1]["sql"]
+    if plan is not None:
+        assert walked == (plan == "walk"), queries[-1]["sql"]
+    headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
+    return [headlines[pk] for pk in ids]
+
+
+def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_archive):
+    parsed = search.parse("government", "mining", Article)
+    assert parsed.walk is not None and parsed.walk <= search.WALK_LIMIT
+    found = in_topic("government", plan="walk")
+    assert found[0] == "The government and the mines"  # old, but the best match
+    assert sorted(found[1:], key=lambda h: int(h.split()[1])) == [
+        f"Report {n}" for n in range(0, 60, 3)
+    ]
+
+
+def test_a_rare_word_in_a_topic_is_found_by_its_index(filed_archive):
+    walk = search.parse("lithium", "mining", Article).walk
+    assert walk is None or walk > search.WALK_LIMIT
+    assert in_topic("lithium", plan="index") == ["Report 3"]
+    assert in_topic("lithium", topic="other") == ["Report 4"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"the government"', "government -lithium", "government spoke", "government or lithium"],
+)
+def test_either_plan_finds_the_same_articles(filed_archive, monkeypatch, query):
+    walked = in_topic(query, plan="walk" if " or " not in query else "index")
+    monkeypatch.setattr(search, "WALK_LIMIT", 0)  # the indexes lead
+    assert in_topic(query, plan="index") == walked
+    assert walked
+
+
+def test_a_topic_with_no_articles_finds_nothing(filed_archive):
+    TopicFactory(name="Empty", slug="empty")
+    assert in_topic("government", topic="empty") == []
+    assert in_topic("government", topic="no-such-topic") == []
