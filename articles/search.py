@@ -295,25 +295,30 @@ class ParsedQuery(SearchQuery):
 PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text"
 
 # With a topic filter, the query parsed and, in the same statement, what the plan depends on:
-# the frequency of each word the query needs (the statistics' most common lexemes of the
-# search vectors; a word missing from them is rare), how many articles the topic files, and
-# how many articles there are.
+# its words (every one, and those it needs), the frequency of each among the articles' words
+# and among their titles' (the statistics' most common lexemes; a word missing from them is
+# rare), how many articles the topic files, and how many articles there are.
 PARSE_WITH_ESTIMATES = r"""
-SELECT q::text, l.lexemes, w.freqs, t.filed, c.reltuples
+SELECT q::text, l.needed, l.every, w.found, t.filed, c.reltuples
 FROM websearch_to_tsquery(%s::regconfig, %s) AS q
 CROSS JOIN LATERAL (
-    SELECT ARRAY(
-        SELECT replace(m[1], '''''', '''')
-        FROM regexp_matches(querytree(q), '''((?:[^'']|'''')+)''', 'g') AS m
-    ) AS lexemes
+    SELECT
+        ARRAY(
+            SELECT replace(m[1], '''''', '''')
+            FROM regexp_matches(querytree(q), '''((?:[^'']|'''')+)''', 'g') AS m
+        ) AS needed,
+        ARRAY(
+            SELECT replace(m[1], '''''', '''')
+            FROM regexp_matches(q::text, '''((?:[^'']|'''')+)''', 'g') AS m
+        ) AS every
 ) AS l
 CROSS JOIN LATERAL (
-    SELECT array_agg(u.f) AS freqs
+    SELECT json_object_agg(s.attname || ' ' || u.e, u.f) AS found
     FROM pg_stats AS s
     CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
         AS u(e, f)
-    WHERE s.schemaname = current_schema() AND s.tablename = %s AND s.attname = 'search_vector'
-        AND u.e = ANY (l.lexemes)
+    WHERE s.schemaname = current_schema() AND s.tablename = %s
+        AND s.attname IN ('search_vector', 'title_vector') AND u.e = ANY (l.every)
 ) AS w
 CROSS JOIN LATERAL (
     SELECT count(*) AS filed FROM {filed} AS f JOIN {topic} AS t ON t.id = f.topic_id
@@ -321,18 +326,24 @@ CROSS JOIN LATERAL (
 ) AS t
 CROSS JOIN (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) AS c
 """
-WALK_LIMIT = 40_000  # articles read newest-first, topic first, before the index is better
+# Articles read newest-first (about a microsecond each, the topic checked first) before the
+# indexes are the better way.
+WALK_LIMIT = 20_000
 
 
 @dataclass
 class Parsed:
     text: str  # PostgreSQL's text form of the query ('' if it has no searchable word)
-    walk: float | None = None  # with a topic: articles to read newest-first for enough matches
+    # With a topic: how many articles, read newest-first, give enough matches in the whole
+    # text and in titles (None: the indexes are the better way)
+    walk: float | None = None
+    walk_titles: float | None = None
 
 
 def parse(folded_text: str, topic: str, model) -> Parsed:
-    """The query parsed; with a topic, also how many articles, read newest-first, would give
-    ``CANDIDATES`` matches (None when a word the query needs is rare: the index is better)."""
+    """The query parsed; with a topic, also how many articles would be read newest-first to
+    find ``CANDIDATES`` matches, estimated from the words' frequencies for a query of words
+    (some excluded) only: a phrase or an alternative goes to the indexes."""
     with connection.cursor() as cursor:
         if not topic:
             cursor.execute(PARSE, [CONFIG, folded_text])
@@ -345,11 +356,28 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
             ),
             [CONFIG, folded_text, model._meta.db_table, topic, model._meta.db_table],
         )
-        text, lexemes, freqs, filed, total = cursor.fetchone()
-    if not lexemes or len(freqs or []) < len(set(lexemes)) or not filed or total <= 0:
+        text, needed, every, found, filed, total = cursor.fetchone()
+    if not needed or "|" in text or "<" in text or not filed or total <= 0:
         return Parsed(text)
-    share = min(freqs) * min(1.0, filed / total)
-    return Parsed(text, walk=(CANDIDATES + 1) / share)
+    found = found or {}
+    in_topic = min(1.0, filed / total)
+
+    def walk(column):
+        share = in_topic
+        for lexeme in set(needed):
+            frequency = found.get(f"{column} {lexeme}")
+            if frequency is None:
+                return None  # a rare word: its index is the way
+            share *= frequency
+        for lexeme in set(every) - set(needed):
+            share *= 1 - found.get(f"{column} {lexeme}", 0.0)
+        return (CANDIDATES + 1) / share if share > 0 else None
+
+    return Parsed(text, walk=walk("search_vector"), walk_titles=walk("title_vector"))
+
+
+def _walks(estimate: float | None) -> bool:
+    return estimate is not None and estimate <= WALK_LIMIT
 
 
 def _topic_first(in_topic, conditions) -> list:
@@ -380,11 +408,12 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     filters that narrow the search). Two queries: the query parsed (its text decides which
     pairs of words a phrase needs, see ``needs``), then the candidates ranked.
 
-    With a topic, the plan follows the words' frequency (see ``parse``): when every word the
-    query needs is common, the newest articles are read one by one, the topic checked before
-    the text (PostgreSQL, which prices reading a search vector as free, would check the text
-    first and read thousands of vectors); otherwise the indexes find the matches and the
-    topic filters them.
+    With a topic, the plan follows the words' frequency (see ``parse``), for the text and for
+    the titles apart: when the words are common enough that a few thousand of the newest
+    articles hold enough matches, they are read one by one, the topic checked before the text
+    (PostgreSQL, which prices reading a search vector as free, would check the text first and
+    read thousands of vectors); otherwise the indexes find the matches and the topic filters
+    them.
     """
     folded_text = fold(clean_query(text))
     parsed = parse(folded_text, topic, queryset.model)
@@ -393,9 +422,9 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     in_text = [Q(search_vector=query)]
     need = needs(parsed.text)
-    walking = bool(topic) and parsed.walk is not None and parsed.walk <= WALK_LIMIT
+    walking = _walks(parsed.walk)
     if walking:
-        pass  # the text is checked row by row, phrases included: no index leads
+        pass  # the text is checked row by row: no index leads
     elif need.pairs and need.alone:
         # Words and two-word phrases: the pairs' index and the words' index answer exactly.
         in_text = [SearchVectorExact(Pairs("search_vector"), ParsedQuery(need.pairs))]
@@ -414,23 +443,26 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     # the title vector), except where a word is excluded and the body has it. The title is
     # checked first: it is small and in the row, the search vector is read from its own pages.
     in_title = [Q(title_vector=query), *(in_text if "!" in parsed.text else [])]
-    if walking:
-        in_topic = Exists(
-            queryset.model.topics.through.objects.filter(
-                article_id=OuterRef("pk"), topic__slug=topic
-            )
-        )
-        in_text, in_title = _topic_first(in_topic, in_text), _topic_first(in_topic, in_title)
-    elif topic:
-        queryset = queryset.filter(topics__slug=topic)
 
-    def newest(conditions, limit):
-        return queryset.filter(*conditions).order_by("-published_at").values("pk")[:limit]
+    def newest(conditions, walks, limit):
+        articles = queryset
+        if walks:
+            in_topic = Exists(
+                queryset.model.topics.through.objects.filter(
+                    article_id=OuterRef("pk"), topic__slug=topic
+                )
+            )
+            conditions = _topic_first(in_topic, conditions)
+        elif topic:
+            articles = articles.filter(topics__slug=topic)
+        return articles.filter(*conditions).order_by("-published_at").values("pk")[:limit]
 
     # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
     ids = list(
         queryset.model.objects.filter(
-            pk__in=newest(in_text, CANDIDATES + 1).union(newest(in_title, CANDIDATES))
+            pk__in=newest(in_text, walking, CANDIDATES + 1).union(
+                newest(in_title, _walks(parsed.walk_titles), CANDIDATES)
+            )
         )
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-published_at", "-pk")
