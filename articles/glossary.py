@@ -16,7 +16,7 @@ import re
 from html import escape
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 
 from articles import caching, search
 
@@ -143,24 +143,28 @@ def term_changed(slug: str) -> None:
     caching.changed()
 
 
-def uses() -> dict[str, list]:
+def uses(slugs) -> dict[str, list]:
     """For the glossary page: each term's slug -> the published articles that explain it,
-    newest first (at most five each), in one query."""
+    newest first (at most five each), in one query: a part per term, so that PostgreSQL
+    plans each by how common the term is (the index of ``glossary_terms`` for a rare one, the
+    newest articles for a common one)."""
     from articles.models import Article
 
-    published, params = Article.objects.published().values("id").query.sql_with_params()
-    rows = Article.objects.raw(
-        f"""
-        SELECT id, headline, slug, published_at, term FROM (
-            SELECT a.id, a.headline, a.slug, a.published_at, t.term,
-                   row_number() OVER (PARTITION BY t.term ORDER BY a.published_at DESC) AS n
-            FROM articles_article a, unnest(a.glossary_terms) AS t(term)
-            WHERE a.id IN ({published})
-        ) used WHERE n <= 5 ORDER BY term, published_at DESC
-        """,
-        params,
-    )
+    def newest(slug):
+        return (
+            Article.objects.published()
+            .filter(glossary_terms__contains=[slug])
+            .annotate(term=Value(slug, output_field=CharField()))
+            .order_by("-published_at")
+            .values_list("pk", "headline", "slug", "published_at", "term")[:5]
+        )
+
+    parts = [newest(slug) for slug in slugs]
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     found: dict[str, list] = {}
-    for article in rows:
-        found.setdefault(article.term, []).append(article)
+    for pk, headline, slug, published_at, term in rows:
+        article = Article(pk=pk, headline=headline, slug=slug, published_at=published_at)
+        found.setdefault(term, []).append(article)
     return found

@@ -63,21 +63,26 @@ class PageMixin:
         return context
 
 
-class PublishedArticlesMixin(PageMixin):
-    """Published articles with their source, newest first, a page at a time."""
+class UncountedPaginationMixin:
+    """A page at a time, never counted (``UncountedPaginator``); a page that is not there
+    is a 404."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = UncountedPaginator
     allow_empty = True
-
-    def get_queryset(self):
-        return Article.objects.published().for_reading().select_related("source")
 
     def paginate_queryset(self, queryset, page_size):
         try:
             return super().paginate_queryset(queryset, page_size)
         except InvalidPage as error:  # "?page=last", a page beyond the archive
             raise Http404(str(error)) from None
+
+
+class PublishedArticlesMixin(UncountedPaginationMixin, PageMixin):
+    """Published articles with their source, newest first, a page at a time."""
+
+    def get_queryset(self):
+        return Article.objects.published().for_reading().select_related("source")
 
 
 class HomeView(PublishedArticlesMixin, ListView):
@@ -185,9 +190,10 @@ class TopicDetailView(FilteredArticlesView):
         )
 
 
-class ThreadListView(PageMixin, ListView):
-    """Every story with published articles, the most recently continued first."""
+class ThreadListView(UncountedPaginationMixin, PageMixin, ListView):
+    """The stories with published articles, the most recently continued first, 50 a page."""
 
+    paginate_by = 50
     template_name = "articles/thread_list.html"
     page_title = "Stories"
     page_description = "Developing stories, followed across sources and over time."
@@ -241,8 +247,9 @@ class GlossaryView(PageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        used = glossary.uses()
-        for term in context["object_list"]:
+        terms = list(context["object_list"])
+        used = glossary.uses([term.slug for term in terms])
+        for term in terms:
             term.articles = used.get(term.slug, [])
         return context
 

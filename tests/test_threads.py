@@ -198,3 +198,16 @@ def test_the_admin_suggests_a_story_sharing_a_topic_and_a_headline_word(editor_c
     assert candidate.thread == thread
     assert "Suggested stories" in change_form(candidate)[1]
     assert 'name="_add_to_thread"' not in change_form(candidate)[1]
+
+
+def test_the_stories_list_comes_fifty_a_page(client):
+    start = timezone.now() - datetime.timedelta(days=100)
+    for n in range(51):
+        thread = Thread.objects.create(name=f"Story {n:02d}", slug=f"story-{n:02d}")
+        ArticleFactory(thread=thread, published_at=start + datetime.timedelta(days=n))
+    first = client.get("/stories/").content.decode()
+    assert "Story 50" in first and "Story 01" in first and "Story 00" not in first
+    assert 'href="?page=2"' in first
+    second = client.get("/stories/?page=2").content.decode()
+    assert "Story 00" in second and "Story 01" not in second
+    assert client.get("/stories/?page=3").status_code == 404

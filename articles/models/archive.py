@@ -23,6 +23,13 @@ from articles.models.subjects import Person, Source, Topic
 from articles.text import headline_key, normalize_newlines
 
 
+def published_condition(prefix: str = "") -> Q:
+    """The rule of :meth:`ArticleQuerySet.published`, as a condition on articles reached
+    through ``prefix`` (``"articles__"`` from a story): a join filtered in place, where an
+    ``IN (published articles)`` would read every published article."""
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": Now()})
+
+
 class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
     def published(self):
         """What readers may see: published, with a publication time that has come.
@@ -30,7 +37,7 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
         "Now" is the database's clock, read when the query runs: every app server agrees,
         and a query built once can be run again later (see ``views.reader_articles``).
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now())
+        return self.filter(published_condition())
 
     def for_reading(self):
         """Without the columns no reader page shows: the Markdown source, the original's
@@ -220,9 +227,17 @@ class Article(PageData, models.Model):
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
+            # a story's published articles, in order, from the index alone (story pages, the
+            # stories list, an article's story box)
+            models.Index(
+                fields=["thread", "status", "published_at"],
+                include=["id"],
+                name="article_thread_published_idx",
+            ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title_vector"], name="article_title_search_idx"),
             GinIndex(search.Pairs("search_vector"), name="article_pairs_idx"),
+            GinIndex(fields=["glossary_terms"], name="article_glossary_terms_idx"),
         ]
 
     def __str__(self):

@@ -83,9 +83,9 @@ class ThreadQuerySet(models.QuerySet):
     def with_published_articles(self):
         """The stories readers can follow: those with a published article, with how many
         (``article_count``) and the latest one's time (``latest``); drafts count for nothing."""
-        from articles.models.archive import Article
+        from articles.models.archive import published_condition
 
-        published = models.Q(articles__in=Article.objects.published())
+        published = published_condition("articles__")
         return self.annotate(
             article_count=models.Count("articles", filter=published),
             latest=models.Max("articles__published_at", filter=published),
