@@ -119,3 +119,25 @@ def test_editors_keep_the_glossary_translators_do_not(editor_client, translator_
     assert editor_client.get(reverse("admin:articles_glossaryterm_add")).status_code == 200
     assert translator_client.get(reverse("admin:articles_glossaryterm_add")).status_code == 403
     assert Article.objects.count() == 0
+
+
+def test_the_glossary_page_shows_each_terms_five_newest_articles(client, mananera):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now() - datetime.timedelta(days=30)
+    for n in range(7):
+        ArticleFactory(
+            headline=f"Conference {n}",
+            body="The mañanera.",
+            published_at=start + datetime.timedelta(days=n),
+        )
+    ejido = GlossaryTerm.objects.create(term="Ejido", slug="ejido", explanation="Land.")
+    ArticleFactory(headline="Land reform", body="The ejido voted.")
+    html = client.get(reverse("articles:glossary")).content.decode()
+    section = html[html.index('id="mananera"') :]
+    shown = [n for n in range(7) if f">Conference {n}<" in section]
+    assert shown == [2, 3, 4, 5, 6]
+    assert section.index("Conference 6") < section.index("Conference 2")
+    assert ">Land reform<" in html[html.index(f'id="{ejido.slug}"') : html.index('id="mananera"')]
