@@ -373,6 +373,7 @@ def filed_archive(monkeypatch):
     from django.db import connection
 
     monkeypatch.setattr(search, "WALK_LIMIT", 5_000)
+    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 5_000)
 
     mining, other = TopicFactory(name="Mining", slug="mining"), TopicFactory(slug="other")
     start = timezone.now() - datetime.timedelta(days=400)
@@ -440,12 +441,13 @@ def test_a_rare_word_in_a_topic_is_found_by_its_index(filed_archive):
         ("government -spoke", "index"),  # an excluded common word leaves few matches
         ("government spoke", "walk"),
         ('"government spoke"', "index"),  # a phrase is rarer than its words: its pairs lead
-        ("government or lithium", "index"),
+        ("government or lithium", "walk"),  # as common as its commonest alternative
     ],
 )
 def test_either_plan_finds_the_same_articles(filed_archive, monkeypatch, query, plan):
     chosen = in_topic(query, plan=plan)
     monkeypatch.setattr(search, "WALK_LIMIT", 0)  # the indexes lead
+    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 0)
     assert in_topic(query, plan="index") == chosen
     assert chosen
 
@@ -454,3 +456,29 @@ def test_a_topic_with_no_articles_finds_nothing(filed_archive):
     TopicFactory(name="Empty", slug="empty")
     assert in_topic("government", topic="empty") == []
     assert in_topic("government", topic="no-such-topic") == []
+
+
+def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_first(
+    filed_archive, monkeypatch
+):
+    """Without a topic too: PostgreSQL would read the newest titles until enough match,
+    which is slow when few do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def title_part(query):
+        with CaptureQueriesContext(connection) as queries:
+            ids = search.ranked(Article.objects.published(), query).ids
+        return ids, queries[-1]["sql"].split(" UNION ")[1]
+
+    ids, sql = title_part("mines")  # in one headline of 61
+    assert "interval '0 seconds'" in sql
+    assert Article.objects.get(pk=ids[0]).headline == "The government and the mines"
+    for n in range(3):  # now in most headlines
+        ArticleFactory(headline=f"Report on mines {n}", body="Mines.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Article._meta.db_table}")
+    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 500)
+    assert search.parse("report", "", Article).walk_titles <= 500
+    ids, sql = title_part("report")
+    assert "interval '0 seconds'" not in sql and len(ids) == 63
