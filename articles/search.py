@@ -25,6 +25,7 @@ same offsets. A match deeper in the text shows the article's opening instead.
 """
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.contrib.postgres.lookups import SearchVectorExact
@@ -293,39 +294,31 @@ class ParsedQuery(SearchQuery):
         return self.source_expressions[0].value
 
 
-# The query parsed and, in the same statement, what the plan depends on: its words (every one,
-# and those it needs), the frequency of each among the articles' words and among their
-# titles' (the statistics' most common lexemes; a word missing from them is rare), how many
-# articles the topic files (with a topic filter), and how many articles there are. (About a
-# millisecond more than parsing alone.)
-PARSE = r"""
-SELECT q::text, l.needed, l.every, w.found, t.filed, c.reltuples
-FROM websearch_to_tsquery(%s::regconfig, %s) AS q
-CROSS JOIN LATERAL (
-    SELECT
-        ARRAY(
-            SELECT replace(m[1], '''''', '''')
-            FROM regexp_matches(querytree(q), '''((?:[^'']|'''')+)''', 'g') AS m
-        ) AS needed,
-        ARRAY(
-            SELECT replace(m[1], '''''', '''')
-            FROM regexp_matches(q::text, '''((?:[^'']|'''')+)''', 'g') AS m
-        ) AS every
-) AS l
-CROSS JOIN LATERAL (
-    SELECT json_object_agg(s.attname || ' ' || u.e, u.f) AS found
-    FROM pg_stats AS s
-    CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
-        AS u(e, f)
-    WHERE s.schemaname = current_schema() AND s.tablename = %s
-        AND s.attname IN ('search_vector', 'title_vector') AND u.e = ANY (l.every)
-) AS w
-CROSS JOIN LATERAL (
-    SELECT count(*) AS filed FROM {filed} AS f JOIN {topic} AS t ON t.id = f.topic_id
-    WHERE t.slug = %s AND %s <> ''
-) AS t
-CROSS JOIN (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) AS c
+# The query parsed and, in the same statement, what the plan depends on: how many articles
+# there are, how many the topic files (with a topic filter), and now and then (see
+# ``STATISTICS_SECONDS``) the frequency of the commonest words among the articles' words and
+# among their titles' (the statistics' most common lexemes, which ANALYZE keeps; a word
+# missing from them is rare).
+PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, {filed}, {total}{statistics}"
+FILED = (
+    "(SELECT count(*) FROM {through} AS f JOIN {topic} AS t ON t.id = f.topic_id WHERE t.slug = %s)"
+)
+TOTAL = "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass)"
+STATISTICS = r"""
+, (SELECT json_object_agg(s.attname || ' ' || u.e, u.f)
+   FROM pg_stats AS s
+   CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+       AS u(e, f)
+   WHERE s.schemaname = current_schema() AND s.tablename = %s
+       AND s.attname IN ('search_vector', 'title_vector')
+       AND u.e IS NOT NULL)  -- the frequencies end with three that are not a word's
 """
+# Each process reads the statistics again after this long (reading them costs 2–3 ms; they
+# change when PostgreSQL analyzes the table, after a tenth of it changed).
+STATISTICS_SECONDS = 600
+_statistics: dict[str, tuple[float, dict]] = {}  # database alias -> (read at, frequencies)
+LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
+
 # Articles read newest-first (about a microsecond each, the topic checked first) before the
 # indexes are the better way, for the whole text with a topic filter and for titles. (Titles
 # are small and in the row: reading W of them newest-first costs about what finding the
@@ -347,24 +340,38 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
     """The query parsed, and how many articles would be read newest-first to find
     ``CANDIDATES`` matches, estimated from the words' frequencies: for words (some excluded),
     all of them; for alternatives, the commonest; a phrase, rarer than its words, goes to the
-    indexes."""
+    indexes. One query, whatever is known already."""
     through = model.topics.through
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PARSE.format(
-                filed=connection.ops.quote_name(through._meta.db_table),
-                topic=connection.ops.quote_name(through.topic.field.related_model._meta.db_table),
-            ),
-            [CONFIG, folded_text, model._meta.db_table, topic, topic, model._meta.db_table],
+    kept = _statistics.get(connection.alias)
+    stale = kept is None or time.monotonic() - kept[0] > STATISTICS_SECONDS
+    sql = PARSE.format(
+        filed=FILED.format(
+            through=connection.ops.quote_name(through._meta.db_table),
+            topic=connection.ops.quote_name(through.topic.field.related_model._meta.db_table),
         )
-        text, needed, every, found, filed, total = cursor.fetchone()
-    if not needed or "<" in text or (topic and not filed) or total <= 0:
+        if topic
+        else "NULL",
+        total=TOTAL,
+        statistics=STATISTICS if stale else "",
+    )
+    params = [CONFIG, folded_text, *([topic] if topic else []), model._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ([model._meta.db_table] if stale else []))
+        row = cursor.fetchone()
+    text, filed, total = row[:3]
+    if stale:
+        kept = (time.monotonic(), row[3] or {})
+        _statistics[connection.alias] = kept
+    found = kept[1]
+    every = LEXEME.findall(text or "")
+    needed = {lexeme.replace("''", "'") for negated, lexeme in every if not negated}
+    excluded = {lexeme.replace("''", "'") for negated, lexeme in every if negated} - needed
+    if not needed or "<" in text or (topic and not filed) or not total or total <= 0:
         return Parsed(text)
-    found = found or {}
     in_topic = min(1.0, filed / total) if topic else 1.0
 
     def walk(column):
-        known = {lexeme: found.get(f"{column} {lexeme}") for lexeme in set(needed)}
+        known = {lexeme: found.get(f"{column} {lexeme}") for lexeme in needed}
         if "|" in text:  # matches at least as often as its commonest alternative
             share = max((f for f in known.values() if f is not None), default=0.0)
         elif None in known.values():
@@ -373,7 +380,7 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
             share = 1.0
             for frequency in known.values():
                 share *= frequency
-            for lexeme in set(every) - set(needed):
+            for lexeme in excluded:
                 share *= 1 - found.get(f"{column} {lexeme}", 0.0)
         share *= in_topic
         return (CANDIDATES + 1) / share if share > 0 else None

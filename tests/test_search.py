@@ -374,6 +374,7 @@ def filed_archive(monkeypatch):
 
     monkeypatch.setattr(search, "WALK_LIMIT", 5_000)
     monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 5_000)
+    monkeypatch.setattr(search, "_statistics", {})  # read again after ANALYZE below
 
     mining, other = TopicFactory(name="Mining", slug="mining"), TopicFactory(slug="other")
     start = timezone.now() - datetime.timedelta(days=400)
@@ -478,7 +479,28 @@ def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_firs
         ArticleFactory(headline=f"Report on mines {n}", body="Mines.")
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Article._meta.db_table}")
+    monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)  # read again at once
     monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 500)
     assert search.parse("report", "", Article).walk_titles <= 500
     ids, sql = title_part("report")
     assert "interval '0 seconds'" not in sql and len(ids) == 63
+
+
+def test_the_words_statistics_are_read_now_and_then_in_the_same_query(monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(headline="Drought in the north", body="No rain.")
+    monkeypatch.setattr(search, "_statistics", {})
+
+    def first_query(query):
+        with CaptureQueriesContext(connection) as queries:
+            search.ranked(Article.objects.published(), query)
+        return queries[0]["sql"], len(queries)
+
+    sql, count = first_query("drought")
+    assert "pg_stats" in sql
+    again, count_again = first_query("rain")
+    assert "pg_stats" not in again and count_again == count
+    monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)
+    assert "pg_stats" in first_query("north")[0]
