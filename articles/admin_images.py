@@ -5,6 +5,7 @@ deleted."""
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.admin_forms import URL_FIELDS
@@ -108,17 +109,15 @@ class ImageAdmin(admin.ModelAdmin):
         its foreign key): deleting it would leave a hole in a published page."""
         deleted, counts, missing, protected = super().get_deleted_objects(objs, request)
         for image in objs:
-            for article in Article.objects.filter(body_images__contains=[image.pk]):
+            for article in Article.objects.showing_image(image):
                 protected.append(f"Article (shows it in its text): {article}")
         return deleted, counts, missing, protected
 
 
 def _articles_showing(image):
-    from django.urls import reverse
-
-    showing = list(
-        Article.objects.filter(body_images__contains=[image.pk]).only("pk", "headline")[:20]
-    ) + list(image.lead_of.only("pk", "headline")[:20])
+    showing = list(Article.objects.showing_image(image).only("pk", "headline")[:20]) + list(
+        image.lead_of.only("pk", "headline")[:20]
+    )
     for article in showing:
         article.admin_url = reverse("admin:articles_article_change", args=[article.pk])
     return list({article.pk: article for article in showing}.values())

@@ -250,10 +250,12 @@ def figure_html(image, *, alt=None, lazy=True, css_class="figure") -> str:
     )
 
 
-def image_changed(image, Article) -> int:
+def image_changed(image) -> int:
     """Render again the bodies that show ``image`` (its alt text, caption or credit, or its
     file, changed). Returns how many."""
-    showing = Article.objects.filter(body_images__contains=[image.pk]).only(
+    from articles.models import Article
+
+    showing = Article.objects.showing_image(image).only(
         "pk", "body", "dateline", "body_html", "glossary_terms", "body_images"
     )
     changed = []

@@ -367,4 +367,4 @@ def test_only_the_articles_showing_an_image_are_rendered_again():
     ArticleFactory(body=f"Text.\n\n![](image:{image.pk})\n")
     ArticleFactory(body="No picture here.")
     ArticleFactory(lead_image=image)  # its lead image is read with the page, not stored
-    assert images.image_changed(image, Article) == 1
+    assert images.image_changed(image) == 1

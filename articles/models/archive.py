@@ -19,7 +19,7 @@ from articles import caching, glossary, images, search
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline
 from articles.models.page_data import PageData, PageDataQuerySet
-from articles.models.subjects import Person, Source, Topic
+from articles.models.subjects import Person, ShownToReaders, Source, Topic
 from articles.text import headline_key, normalize_newlines
 
 
@@ -50,6 +50,10 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
                 has_original=ExpressionWrapper(~Q(original_body=""), output_field=BooleanField())
             )
         )
+
+    def showing_image(self, image):
+        """The articles whose text shows ``image`` (its lead image is read with the page)."""
+        return self.filter(body_images__contains=[image.pk])
 
     def visible_to(self, user):
         """Who may read what at an article's address (drafts show with a banner).
@@ -401,7 +405,7 @@ class RelatedStoryQuerySet(models.QuerySet):
         )
 
 
-class RelatedStory(models.Model):
+class RelatedStory(ShownToReaders, models.Model):
     """One item in an article's ordered list of related stories.
 
     It points to an article in the archive, or, until that article exists, holds the story's
@@ -449,11 +453,6 @@ class RelatedStory(models.Model):
                 .first()
             )
         super().save(*args, **kwargs)
-        caching.changed()
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
 
     def clean(self):
         if not self.target_id and not self.title.strip():

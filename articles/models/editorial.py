@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles import caching
 from articles.models.archive import Article
+from articles.models.subjects import ShownToReaders
 
 
 class Revision(models.Model):
@@ -98,7 +99,7 @@ class PreviewLink(models.Model):
         return reverse("articles:preview", kwargs={"token": self.token})
 
 
-class OriginalUpdate(models.Model):
+class OriginalUpdate(ShownToReaders, models.Model):
     """The original was corrected or updated after it was translated: readers see it in the
     attribution, and the desk lists the translation to revisit."""
 
@@ -122,11 +123,3 @@ class OriginalUpdate(models.Model):
 
     def __str__(self):
         return f"Original updated on {self.changed_on:%B %d, %Y}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)

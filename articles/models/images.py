@@ -83,9 +83,7 @@ class Image(ShownToReaders, models.Model):
         super().save(*args, **kwargs)
         if not adding:
             # Alt text, caption, credit and copies are part of the articles' HTML.
-            from articles.models import Article
-
-            images.image_changed(self, Article)
+            images.image_changed(self)
 
     def clean(self):
         if bool(self.file) == bool(self.url):

@@ -129,11 +129,13 @@ class Command(BaseCommand):
                 draw.ellipse((x, y, x + rng.randrange(40, 400), y + rng.randrange(40, 300)), colour)
             out = BytesIO()
             picture.save(out, format="JPEG", quality=85)
-            image = Image(alt=f"Synthetic picture {number}", credit="Photo: Synthetic")
-            image.caption = f"A caption for synthetic picture {number}."
-            image.file.save(f"synthetic-{number}.jpg", ContentFile(out.getvalue()), save=False)
-            image.file._committed = False
-            image.save()
+            image = Image(
+                alt=f"Synthetic picture {number}",
+                caption=f"A caption for synthetic picture {number}.",
+                credit="Photo: Synthetic",
+                file=ContentFile(out.getvalue(), name=f"synthetic-{number}.jpg"),
+            )
+            image.save()  # cleaned and resized as an upload is
             pictures.append(image)
         return pictures
 
