@@ -358,3 +358,29 @@ def test_the_web_entry_point_sets_a_statement_timeout():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "5s", done.stderr
+
+
+def test_a_kept_article_shows_related_stories_and_original_updates_as_they_change(client, settings):
+    """Each is part of the article's page: adding or removing one moves the version."""
+    import datetime
+
+    from articles.models import OriginalUpdate, RelatedStory
+
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    client.get(url)  # kept
+
+    def shown():
+        return client.get(url).content.decode()
+
+    story = RelatedStory.objects.create(article=article, title="The strike, day two")
+    assert "The strike, day two" in shown()
+    update = OriginalUpdate.objects.create(
+        article=article, changed_on=datetime.date(2025, 3, 2), note="figures corrected"
+    )
+    assert "figures corrected" in shown()
+    story.delete()
+    assert "The strike, day two" not in shown()
+    update.delete()
+    assert "figures corrected" not in shown()
