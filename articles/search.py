@@ -37,18 +37,14 @@ from django.contrib.postgres.search import (
 )
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
-    BooleanField,
-    Case,
     DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     OuterRef,
     Q,
     TextField,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Left
 
@@ -294,16 +290,16 @@ class ParsedQuery(SearchQuery):
         return self.source_expressions[0].value
 
 
-# The query parsed and, in the same statement, what the plan depends on: how many articles
-# there are, how many the topic files (with a topic filter), and now and then (see
+# The query parsed and, in the same statement, what the plan depends on: the topic's id and
+# how many articles it files (with a topic filter), and now and then (see
 # ``STATISTICS_SECONDS``) the frequency of the commonest words among the articles' words and
 # among their titles' (the statistics' most common lexemes, which ANALYZE keeps; a word
 # missing from them is rare).
-PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, {filed}, {total}{statistics}"
+PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, {filed}{statistics}"
 FILED = (
-    "(SELECT count(*) FROM {through} AS f JOIN {topic} AS t ON t.id = f.topic_id WHERE t.slug = %s)"
+    "(SELECT array[t.id, count(f.id)] FROM {topic} AS t LEFT JOIN {through} AS f"
+    " ON f.topic_id = t.id WHERE t.slug = %s GROUP BY t.id)"
 )
-TOTAL = "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass)"
 STATISTICS = r"""
 , (SELECT json_object_agg(s.attname || ' ' || u.e, u.f)
    FROM pg_stats AS s
@@ -319,21 +315,22 @@ STATISTICS_SECONDS = 600
 _statistics: dict[str, tuple[float, dict]] = {}  # database alias -> (read at, frequencies)
 LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
-# Articles read newest-first (about a microsecond each, the topic checked first) before the
-# indexes are the better way, for the whole text with a topic filter and for titles. (Titles
-# are small and in the row: reading W of them newest-first costs about what finding the
-# matches in the index costs when 200 / W of the titles match, 3% of 100,000.)
-WALK_LIMIT = 20_000
+# How many articles may be read newest-first, before the indexes are the better way: titles
+# (small, in the row: reading W of them costs about what finding the matches in the index
+# costs when 200 / W of the titles match, 3% of 100,000), and a topic's articles for the whole
+# text (each one's search vector read from its own pages: ten times a title's cost).
 TITLE_WALK_LIMIT = 6_000
+WALK_LIMIT = 2_000
 
 
 @dataclass
 class Parsed:
     text: str  # PostgreSQL's text form of the query ('' if it has no searchable word)
-    # How many articles, read newest-first (in the topic, if any), give enough matches in the
-    # whole text and in titles (None: the indexes are the better way)
+    # How many articles, read newest-first (the topic's, if any), give enough matches in the
+    # whole text and in titles (None: the indexes are the better way; at most all the topic's)
     walk: float | None = None
     walk_titles: float | None = None
+    topic_id: int | None = None  # the topic filter's, if it names a topic
 
 
 def parse(folded_text: str, topic: str, model) -> Parsed:
@@ -351,24 +348,22 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
         )
         if topic
         else "NULL",
-        total=TOTAL,
         statistics=STATISTICS if stale else "",
     )
-    params = [CONFIG, folded_text, *([topic] if topic else []), model._meta.db_table]
+    params = [CONFIG, folded_text, *([topic] if topic else [])]
     with connection.cursor() as cursor:
         cursor.execute(sql, params + ([model._meta.db_table] if stale else []))
         row = cursor.fetchone()
-    text, filed, total = row[:3]
+    text, (topic_id, filed) = row[0], row[1] or (None, 0)
     if stale:
-        kept = (time.monotonic(), row[3] or {})
+        kept = (time.monotonic(), row[2] or {})
         _statistics[connection.alias] = kept
     found = kept[1]
     every = LEXEME.findall(text or "")
     needed = {lexeme.replace("''", "'") for negated, lexeme in every if not negated}
     excluded = {lexeme.replace("''", "'") for negated, lexeme in every if negated} - needed
-    if not needed or "<" in text or (topic and not filed) or not total or total <= 0:
-        return Parsed(text)
-    in_topic = min(1.0, filed / total) if topic else 1.0
+    if not needed or "<" in text or (topic and not filed):
+        return Parsed(text, topic_id=topic_id)
 
     def walk(column):
         known = {lexeme: found.get(f"{column} {lexeme}") for lexeme in needed}
@@ -382,10 +377,14 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
                 share *= frequency
             for lexeme in excluded:
                 share *= 1 - found.get(f"{column} {lexeme}", 0.0)
-        share *= in_topic
-        return (CANDIDATES + 1) / share if share > 0 else None
+        if share <= 0:
+            return None
+        read = (CANDIDATES + 1) / share
+        return min(read, filed) if topic else read
 
-    return Parsed(text, walk=walk("search_vector"), walk_titles=walk("title_vector"))
+    return Parsed(
+        text, walk=walk("search_vector"), walk_titles=walk("title_vector"), topic_id=topic_id
+    )
 
 
 def _walks(estimate: float | None, limit: int) -> bool:
@@ -399,19 +398,6 @@ class Unordered(Func):
 
     template = "(%(expressions)s + interval '0 seconds')"
     output_field = DateTimeField()
-
-
-def _topic_first(in_topic, conditions) -> list:
-    """The conditions checked only for articles filed under the topic, row by row: the
-    topic's look-up is cheap, a search vector is read from its own pages."""
-    checked = Q(*conditions)
-    return [
-        Case(
-            When(in_topic, then=ExpressionWrapper(checked, output_field=BooleanField())),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    ]
 
 
 def ranked(queryset, text: str, topic: str = "") -> Ranking:
@@ -429,21 +415,23 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     filters that narrow the search). Two queries: the query parsed (its text decides which
     pairs of words a phrase needs, see ``needs``), then the candidates ranked.
 
-    With a topic, the plan follows the words' frequency (see ``parse``), for the text and for
-    the titles apart: when the words are common enough that a few thousand of the newest
-    articles hold enough matches, they are read one by one, the topic checked before the text
-    (PostgreSQL, which prices reading a search vector as free, would check the text first and
-    read thousands of vectors); otherwise the indexes find the matches and the topic filters
-    them.
+    The plan follows the words' frequency (see ``parse``), for the text and for the titles
+    apart. Titles: when the words are common enough that a few thousand of the newest titles
+    hold enough matches, they are read newest-first; otherwise the titles' index finds the
+    matches, which are sorted. With a topic, the same for the text: its newest articles are
+    read from its filings (``Filing``: the topic's articles, newest first, in one index),
+    until enough match; otherwise the indexes find the matches and the topic filters them.
+    (PostgreSQL, pricing a search vector as free to read, would read the whole archive's
+    newest articles, and thousands of vectors, looking for the topic's.)
     """
     folded_text = fold(clean_query(text))
     parsed = parse(folded_text, topic, queryset.model)
-    if not parsed.text:  # only stop words, or no word at all
+    if not parsed.text or (topic and parsed.topic_id is None):  # no word, or no such topic
         return Ranking([], complete=True)
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     in_text = [Q(search_vector=query)]
     need = needs(parsed.text)
-    walking = bool(topic) and _walks(parsed.walk, WALK_LIMIT)
+    walking = parsed.topic_id is not None and _walks(parsed.walk, WALK_LIMIT)
     if walking:
         pass  # the text is checked row by row: no index leads
     elif need.pairs and need.alone:
@@ -466,18 +454,21 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     in_title = [Q(title_vector=query), *(in_text if "!" in parsed.text else [])]
 
     def newest(conditions, plan, limit):
-        """The newest matches: read newest-first ("walk"; the topic checked first), found in
-        the indexes and sorted ("index"), or as PostgreSQL sees fit ("planner")."""
+        """The newest matches: read newest-first ("walk"; a topic's from its filings), found
+        in the indexes and sorted ("index"), or as PostgreSQL sees fit ("planner")."""
         articles, order = queryset, F("published_at").desc()
         if plan == "walk" and topic:
-            in_topic = Exists(
-                queryset.model.topics.through.objects.filter(
-                    article_id=OuterRef("pk"), topic__slug=topic
-                )
+            from articles.models import Filing  # this module is imported by the models
+
+            matches = articles.filter(pk=OuterRef("article_id")).filter(*conditions)
+            return (
+                Filing.objects.filter(topic_id=parsed.topic_id)
+                .filter(Exists(matches))
+                .order_by(F("published_at").desc())
+                .values("article_id")[:limit]
             )
-            conditions = _topic_first(in_topic, conditions)
-        elif topic:
-            articles = articles.filter(topics__slug=topic)
+        if topic:
+            articles = articles.filter(topics=parsed.topic_id)
         if plan == "index":
             order = Unordered(F("published_at")).desc()
         return articles.filter(*conditions).order_by(order).values("pk")[:limit]

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article
+from articles.models import Article, Topic
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -396,13 +396,16 @@ def filed_archive(monkeypatch):
         cursor.execute(f"ANALYZE {Article._meta.db_table}")
 
 
+FILINGS_WALK = 'FROM "articles_article_topics" V0 WHERE (V0."topic_id" = '
+
+
 def in_topic(query, topic="mining", plan=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         ids = search.ranked(Article.objects.published(), query, topic=topic).ids
-    walked = "CASE WHEN EXISTS" in queries[-1]["sql"]
+    walked = FILINGS_WALK in queries[-1]["sql"].split(" UNION ")[0]
     if plan is not None:
         assert walked == (plan == "walk"), queries[-1]["sql"]
     headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
@@ -414,12 +417,13 @@ def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_arc
     from django.test.utils import CaptureQueriesContext
 
     parsed = search.parse("government", "mining", Article)
-    assert parsed.walk is not None and parsed.walk <= search.WALK_LIMIT
-    # one headline in 61 says "government": the titles' index finds it, the text is read
-    assert parsed.walk_titles is None or parsed.walk_titles > search.WALK_LIMIT
+    # every article says "government": reading the topic's newest 201 would do, but it has
+    # only 21; one headline in 61 says it: all 21 again, which is still few
+    assert parsed.walk == parsed.walk_titles == 21
     with CaptureQueriesContext(connection) as queries:
         search.ranked(Article.objects.published(), "government", topic="mining")
-    assert queries[-1]["sql"].count("CASE WHEN EXISTS") == 1
+    sql = queries[-1]["sql"]
+    assert sql.count(FILINGS_WALK) == 2 and sql.count('ORDER BY V0."published_at" DESC') == 2
     found = in_topic("government", plan="walk")
     assert found[0] == "The government and the mines"  # old, but the best match
     assert sorted(found[1:], key=lambda h: int(h.split()[1])) == [
@@ -427,9 +431,22 @@ def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_arc
     ]
 
 
-def test_a_rare_word_in_a_topic_is_found_by_its_index(filed_archive):
-    walk = search.parse("lithium", "mining", Article).walk
-    assert walk is None or walk > search.WALK_LIMIT
+@pytest.fixture
+def big_topic(filed_archive, monkeypatch):
+    """As if "Mining" were a big topic (its 21 articles more than the 20 that may be read),
+    of which the 10 newest matches are ranked: common words read some of its newest
+    articles, rarer ones go to the indexes."""
+    monkeypatch.setattr(search, "CANDIDATES", 9)
+    monkeypatch.setattr(search, "WALK_LIMIT", 20)
+    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 20)
+
+
+def test_a_small_topic_is_read_whole_a_rare_word_in_a_big_one_found_by_its_index(
+    filed_archive, monkeypatch
+):
+    assert search.parse("lithium", "mining", Article).walk == 21  # all its articles
+    assert in_topic("lithium", plan="walk") == ["Report 3"]
+    monkeypatch.setattr(search, "WALK_LIMIT", 20)
     assert in_topic("lithium", plan="index") == ["Report 3"]
     assert in_topic("lithium", topic="other") == ["Report 4"]
 
@@ -445,12 +462,38 @@ def test_a_rare_word_in_a_topic_is_found_by_its_index(filed_archive):
         ("government or lithium", "walk"),  # as common as its commonest alternative
     ],
 )
-def test_either_plan_finds_the_same_articles(filed_archive, monkeypatch, query, plan):
+def test_either_plan_finds_the_same_articles(big_topic, monkeypatch, query, plan):
     chosen = in_topic(query, plan=plan)
     monkeypatch.setattr(search, "WALK_LIMIT", 0)  # the indexes lead
     monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 0)
     assert in_topic(query, plan="index") == chosen
     assert chosen
+
+
+def test_a_topics_filings_keep_its_articles_publication_times(filed_archive, monkeypatch):
+    """The database copies an article's publication time into its filings (migration 0017)
+    when it is filed and whenever the time changes, however it changes; the topic's walk
+    follows."""
+    from articles.models import Filing
+
+    def times(article):
+        return set(Filing.objects.filter(article=article).values_list("published_at", flat=True))
+
+    long_ago = timezone.now() - datetime.timedelta(days=5000)
+    article = ArticleFactory(headline="Late report", body="The government spoke late.", topics=[])
+    article.topics.add(TopicFactory(slug="third"), Topic.objects.get(slug="other"))
+    assert times(article) == {article.published_at}
+    article.published_at = long_ago
+    article.save()
+    assert times(article) == {long_ago}
+    article.topics.set([Topic.objects.get(slug="mining")])
+    assert times(article) == {long_ago}
+
+    monkeypatch.setattr(search, "CANDIDATES", 3)  # the topic's 4 newest matches are ranked
+    assert "Late report" not in in_topic("spoke", plan="walk")
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now())
+    assert times(article) == {Article.objects.get(pk=article.pk).published_at}
+    assert "Late report" in in_topic("spoke", plan="walk")
 
 
 def test_a_topic_with_no_articles_finds_nothing(filed_archive):

@@ -8,12 +8,13 @@ from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.images import Image
-from articles.models.subjects import GlossaryTerm, Person, Source, Thread, Topic
+from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
     "Correction",
+    "Filing",
     "GlossaryTerm",
     "Image",
     "LegacyAddress",
