@@ -31,22 +31,29 @@ from dataclasses import dataclass
 from django.contrib.postgres.lookups import SearchVectorExact
 from django.contrib.postgres.search import (
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVector,
     SearchVectorField,
 )
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
     DateTimeField,
     Exists,
     F,
     Func,
     OuterRef,
     Q,
+    Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Left
+from django.db.models.lookups import Exact
 
 CONFIG = "english"
 MAX_QUERY_CHARS = 200
@@ -271,6 +278,14 @@ class Ranking:
     complete: bool  # False: more than CANDIDATES match, ranked among the most recent
 
 
+class Wanted(Func):
+    """SQL: the query without what it excludes (``querytree``), to rank by: ``ts_rank`` ranks
+    every match of a query with an exclusion alike (1e-20)."""
+
+    template = "querytree(%(expressions)s)::tsquery"
+    output_field = SearchQueryField()
+
+
 class Unindexed(Func):
     """SQL: the same search vector, in a form no index matches, so that PostgreSQL checks a
     condition on it row by row, after the indexes found the rows."""
@@ -297,7 +312,7 @@ class ParsedQuery(SearchQuery):
 # missing from them is rare).
 PARSE = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, {filed}{statistics}"
 FILED = (
-    "(SELECT array[t.id, count(f.id)] FROM {topic} AS t LEFT JOIN {through} AS f"
+    "(SELECT array[t.id, count(f.article_id)] FROM {topic} AS t LEFT JOIN {through} AS f"
     " ON f.topic_id = t.id WHERE t.slug = %s GROUP BY t.id)"
 )
 STATISTICS = r"""
@@ -308,11 +323,14 @@ STATISTICS = r"""
    WHERE s.schemaname = current_schema() AND s.tablename = %s
        AND s.attname IN ('search_vector', 'title_vector')
        AND u.e IS NOT NULL)  -- the frequencies end with three that are not a word's
+, (SELECT json_object_agg(w.lexeme, w.bit) FROM {words} AS w)
 """
 # Each process reads the statistics again after this long (reading them costs 2–3 ms; they
 # change when PostgreSQL analyzes the table, after a tenth of it changed).
 STATISTICS_SECONDS = 600
-_statistics: dict[str, tuple[float, dict]] = {}  # database alias -> (read at, frequencies)
+# database alias -> (read at, frequencies, common words' bits: see ``articles.models.words``;
+# the list only grows, and each article's bits with it, so a word known here stays true)
+_statistics: dict[str, tuple[float, dict, dict]] = {}
 LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 # How many articles may be read newest-first, before the indexes are the better way: titles
@@ -321,6 +339,8 @@ LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 # text (each one's search vector read from its own pages: ten times a title's cost).
 TITLE_WALK_LIMIT = 6_000
 WALK_LIMIT = 2_000
+BITS_WALK_LIMIT = 5_000  # articles whose common words' bits are read (see Parsed.bits)
+WORDS_WALK_LIMIT = 30_000  # entries of the common words' index (see _newest_by_words)
 
 
 @dataclass
@@ -331,6 +351,26 @@ class Parsed:
     walk: float | None = None
     walk_titles: float | None = None
     topic_id: int | None = None  # the topic filter's, if it names a topic
+    # Words (some excluded) that are all common words: their bits, and the value the bits of
+    # an article's common words (``CommonWords.bits``) take there when it matches
+    bits: tuple[int, int] | None = None
+    # Common words, some excluded, fewer articles holding them than titles with the words:
+    # the titles' matches are best found among those articles
+    titles_by_bits: bool = False
+
+
+# A query of words, some excluded, and nothing else (no phrase, no alternative, no prefix)
+ONLY_WORDS = re.compile(r"!?'(?:[^']|'')+'(?: & !?'(?:[^']|'')+')*")
+
+
+def common_bits(text: str, needed: set, excluded: set, bits: dict) -> tuple[int, int] | None:
+    """The (mask, value) of a query of common words, all needed or excluded (see Parsed)."""
+    if not ONLY_WORDS.fullmatch(text) or needed & excluded:
+        return None
+    if not all(lexeme in bits for lexeme in needed | excluded):
+        return None
+    value = sum(1 << bits[lexeme] for lexeme in needed)
+    return value + sum(1 << bits[lexeme] for lexeme in excluded), value
 
 
 def parse(folded_text: str, topic: str, model) -> Parsed:
@@ -338,6 +378,8 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
     ``CANDIDATES`` matches, estimated from the words' frequencies: for words (some excluded),
     all of them; for alternatives, the commonest; a phrase, rarer than its words, goes to the
     indexes. One query, whatever is known already."""
+    from articles.models import CommonWord  # this module is imported by the models
+
     through = model.topics.through
     kept = _statistics.get(connection.alias)
     stale = kept is None or time.monotonic() - kept[0] > STATISTICS_SECONDS
@@ -348,7 +390,9 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
         )
         if topic
         else "NULL",
-        statistics=STATISTICS if stale else "",
+        statistics=STATISTICS.format(words=connection.ops.quote_name(CommonWord._meta.db_table))
+        if stale
+        else "",
     )
     params = [CONFIG, folded_text, *([topic] if topic else [])]
     with connection.cursor() as cursor:
@@ -356,34 +400,46 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
         row = cursor.fetchone()
     text, (topic_id, filed) = row[0], row[1] or (None, 0)
     if stale:
-        kept = (time.monotonic(), row[2] or {})
+        kept = (time.monotonic(), row[2] or {}, row[3] or {})
         _statistics[connection.alias] = kept
     found = kept[1]
     every = LEXEME.findall(text or "")
     needed = {lexeme.replace("''", "'") for negated, lexeme in every if not negated}
-    excluded = {lexeme.replace("''", "'") for negated, lexeme in every if negated} - needed
+    excluded = {lexeme.replace("''", "'") for negated, lexeme in every if negated}
+    bits = common_bits(text or "", needed, excluded, kept[2])
+    excluded -= needed
     if not needed or "<" in text or (topic and not filed):
         return Parsed(text, topic_id=topic_id)
 
-    def walk(column):
-        known = {lexeme: found.get(f"{column} {lexeme}") for lexeme in needed}
+    def share(column, excluding=True):
+        """The share of the articles that match in ``column`` (None: too rare to tell)."""
+        known = [found.get(f"{column} {lexeme}") for lexeme in needed]
         if "|" in text:  # matches at least as often as its commonest alternative
-            share = max((f for f in known.values() if f is not None), default=0.0)
-        elif None in known.values():
+            return max((f for f in known if f is not None), default=None)
+        if None in known:
             return None  # a rare word: its index is the way
-        else:
-            share = 1.0
-            for frequency in known.values():
-                share *= frequency
-            for lexeme in excluded:
-                share *= 1 - found.get(f"{column} {lexeme}", 0.0)
-        if share <= 0:
+        part = 1.0
+        for frequency in known:
+            part *= frequency
+        for lexeme in excluded if excluding else ():  # from the whole text, titles' too
+            part *= 1 - found.get(f"search_vector {lexeme}", 0.0)
+        return part or None
+
+    def walk(share):
+        if not share:
             return None
         read = (CANDIDATES + 1) / share
         return min(read, filed) if topic else read
 
+    in_text, in_titles = share("search_vector"), share("title_vector")
     return Parsed(
-        text, walk=walk("search_vector"), walk_titles=walk("title_vector"), topic_id=topic_id
+        text,
+        walk=walk(in_text),
+        walk_titles=walk(in_titles),
+        topic_id=topic_id,
+        bits=bits,
+        titles_by_bits=bool(bits and excluded)
+        and (in_text or 0) <= (share("title_vector", excluding=False) or 0),
     )
 
 
@@ -400,9 +456,9 @@ class Unordered(Func):
     output_field = DateTimeField()
 
 
-def ranked(queryset, text: str, topic: str = "") -> Ranking:
-    """The articles of ``queryset`` (filed under ``topic``, a slug, if given) matching
-    ``text``, best first, newest on a tie.
+def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ranking:
+    """The articles of ``queryset`` (filed under ``topic``, a slug, and published in
+    ``year``, if given) matching ``text``, best first, newest on a tie.
 
     Relevance is PostgreSQL's ``ts_rank`` over the whole search vector: a word in the
     headline (A) outweighs any number of mentions in the dek (B), which outweigh any number
@@ -429,10 +485,61 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     if not parsed.text or (topic and parsed.topic_id is None):  # no word, or no such topic
         return Ranking([], complete=True)
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
-    in_text = [Q(search_vector=query)]
+    period = Q(published_at__year=year) if year else Q()
+    queryset = queryset.filter(period)
+    parts = _newest(queryset, query, parsed, topic)
+    if parsed.bits and not topic:  # common words: from their bits (titles: if not rare)
+        parts = (
+            _newest_by_words(queryset, period, parsed.bits, CANDIDATES + 1),
+            _newest_by_words(queryset, period, parsed.bits, CANDIDATES, titled=True)
+            if _walks(parsed.walk_titles, WORDS_WALK_LIMIT)
+            else parts[1],
+        )
+    # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
+    ids = list(
+        queryset.model.objects.filter(pk__in=parts[0].union(parts[1]))
+        .annotate(rank=SearchRank(F("search_vector"), Wanted(query)))
+        .order_by("-rank", "-published_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    return Ranking(ids, complete=len(ids) <= CANDIDATES)
+
+
+def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
+    """The newest matches in the text and in the titles (see ``ranked``), each part by its
+    plan: read newest-first ("walk"; a topic's from its filings), found in the indexes and
+    sorted ("index"), or as PostgreSQL sees fit ("planner")."""
+    in_text, filed_with_words = [Q(search_vector=query)], []
     need = needs(parsed.text)
-    walking = parsed.topic_id is not None and _walks(parsed.walk, WALK_LIMIT)
-    if walking:
+    bits = parsed.bits
+    # The text: with a topic, its newest articles read until enough match when few need
+    # reading; otherwise the indexes (or for common words, their bits) find the matches.
+    if topic and _walks(parsed.walk, BITS_WALK_LIMIT if bits else WALK_LIMIT):
+        text_plan = "walk"
+    else:
+        text_plan = "index" if bits else "planner"
+    title_plan = "walk" if _walks(parsed.walk_titles, TITLE_WALK_LIMIT) else "index"
+    if bits:
+        # Common words only, with a topic: each article's common words answer (see
+        # ``_newest_by_words``), found among all articles' (a join) or looked up for each
+        # article read (PostgreSQL would make any other form of the look-up a join)
+        from articles.models import CommonWords  # this module is imported by the models
+
+        mask, value = bits
+        words = CommonWords.objects.filter(article_id=OuterRef("pk"))
+        has_words = Exists(words.alias(held=F("bits").bitand(mask)).filter(held=value))
+
+        def holds(article):  # the words in the bits of the article ``article`` names
+            held = CommonWords.objects.filter(article_id=OuterRef(article)).values("bits")[:1]
+            bits = Subquery(held, output_field=BigIntegerField())
+            return Exact(bits.bitand(mask), value)
+
+        has_words_here = _as_if_common(holds("pk"))
+        if text_plan == "walk":  # a topic's filings: the bits first, then the article
+            filed_with_words, in_text = [holds("article_id")], []
+        else:
+            in_text = [has_words]
+    elif text_plan == "walk":
         pass  # the text is checked row by row: no index leads
     elif need.pairs and need.alone:
         # Words and two-word phrases: the pairs' index and the words' index answer exactly.
@@ -451,19 +558,34 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
     # A match in the headline or dek is a match of the whole text (the search vector holds
     # the title vector), except where a word is excluded and the body has it. The title is
     # checked first: it is small and in the row, the search vector is read from its own pages.
-    in_title = [Q(title_vector=query), *(in_text if "!" in parsed.text else [])]
+    if bits and title_plan == "index" and parsed.titles_by_bits:
+        # Common words, some excluded: among the articles that hold them, those whose titles
+        # hold the words needed (and so lack those excluded), from the bits alone
+        in_title = [
+            Exists(
+                words.alias(
+                    held=F("bits").bitand(mask), titled=F("title_bits").bitand(value)
+                ).filter(held=value, titled=value)
+            )
+        ]
+    else:
+        in_title = [Q(title_vector=query)]
+        if "!" in parsed.text:
+            in_title += [has_words_here] if bits else in_text
 
-    def newest(conditions, plan, limit):
-        """The newest matches: read newest-first ("walk"; a topic's from its filings), found
-        in the indexes and sorted ("index"), or as PostgreSQL sees fit ("planner")."""
+    def newest(conditions, plan, limit, filed=()):
         articles, order = queryset, F("published_at").desc()
         if plan == "walk" and topic:
             from articles.models import Filing  # this module is imported by the models
 
-            matches = articles.filter(pk=OuterRef("article_id")).filter(*conditions)
+            # each filing's article looked up and checked (a subquery per row: PostgreSQL
+            # would make an EXISTS a join, and read every article to find the topic's few)
+            # (after what the filing alone tells, ``filed``, checked first)
+            match = articles.filter(pk=OuterRef("article_id")).filter(*conditions)
             return (
                 Filing.objects.filter(topic_id=parsed.topic_id)
-                .filter(Exists(matches))
+                .alias(match=Subquery(match.order_by().values("pk")[:1]))
+                .filter(_as_if_common(Q(*filed, match__isnull=False)))
                 .order_by(F("published_at").desc())
                 .values("article_id")[:limit]
             )
@@ -473,20 +595,43 @@ def ranked(queryset, text: str, topic: str = "") -> Ranking:
             order = Unordered(F("published_at")).desc()
         return articles.filter(*conditions).order_by(order).values("pk")[:limit]
 
-    text_plan = "walk" if walking else "planner"
-    title_plan = "walk" if _walks(parsed.walk_titles, TITLE_WALK_LIMIT) else "index"
-    # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
-    ids = list(
-        queryset.model.objects.filter(
-            pk__in=newest(in_text, text_plan, CANDIDATES + 1).union(
-                newest(in_title, title_plan, CANDIDATES)
-            )
-        )
-        .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by("-rank", "-published_at", "-pk")
-        .values_list("pk", flat=True)
+    return (
+        newest(in_text, text_plan, CANDIDATES + 1, filed_with_words),
+        newest(in_title, title_plan, CANDIDATES),
     )
-    return Ranking(ids, complete=len(ids) <= CANDIDATES)
+
+
+def _newest_by_words(queryset, period: Q, bits: tuple[int, int], limit: int, titled=False):
+    """The newest articles of ``queryset`` matching a query of common words (``Parsed.bits``;
+    ``titled``: in their titles too), read from the common words' index, newest first (from
+    the end of the ``period`` the queryset covers, if any, a condition on ``published_at``): each
+    article's bits are in the index, and the article is looked up only when they match
+    (whether it lacks a word too: no search vector read). At most every article's bits are
+    read, in about 10 ms for 100,000; the common words are common, so it is mostly far
+    fewer."""
+    from articles.models import CommonWords  # this module is imported by the models
+
+    mask, value = bits
+    holds = Q(Exact(F("bits").bitand(mask), value))
+    if titled:
+        holds &= Q(Exact(F("title_bits").bitand(value), value))
+    match = queryset.filter(pk=OuterRef("article_id")).order_by().values("pk")[:1]
+    return (
+        CommonWords.objects.filter(period, _as_if_common(holds))
+        .alias(match=Subquery(match))
+        .filter(match__isnull=False)
+        .order_by(F("published_at").desc())
+        .values("article_id")[:limit]
+    )
+
+
+def _as_if_common(condition) -> Case:
+    """The condition, in a form PostgreSQL takes to hold for half the rows (it cannot
+    estimate it), so that it reads the newest rows until enough match instead of reading
+    them all, as it would for a condition it took to be rare."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def passages(ids, text: str) -> dict[int, str]:

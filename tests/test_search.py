@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article, Topic
+from articles.models import Article, Source, Topic
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -547,3 +547,108 @@ def test_the_words_statistics_are_read_now_and_then_in_the_same_query(monkeypatc
     assert "pg_stats" not in again and count_again == count
     monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)
     assert "pg_stats" in first_query("north")[0]
+
+
+# Queries of common words only are answered from each article's common words' bits
+# (articles.models.words) instead of its search vector.
+
+
+@pytest.fixture
+def common_archive(monkeypatch):
+    """40 articles over 400 days; every one says "government" but one (in its headline
+    only), two in three say "president" (some only in a headline, a dek or their source's
+    name); an old one is the best match for "government". "govern", "presid" and "mine" are
+    common words. Five of the newest matches are ranked (and five headline matches)."""
+    from django.db import connection
+
+    from articles.models.words import add_common_words
+
+    mining, other = TopicFactory(name="Mining", slug="mining"), TopicFactory(slug="other")
+    press = SourceFactory(name="Presidential Press")
+    plain = SourceFactory(name="Daily")
+    start = timezone.now() - datetime.timedelta(days=400)
+    for n in range(40):
+        president = "The president replied." if n % 3 else ""
+        ArticleFactory(
+            headline="President on mines" if n == 5 else f"Report {n}",
+            dek="What the president said" if n == 7 else "",
+            body=(
+                f"The government spoke. {president} Mines. Paragraph {n}." if n != 13 else "Mines."
+            ),
+            source=press if n == 11 else plain,
+            published_at=start + datetime.timedelta(days=10 * n),
+            topics=[mining if n % 2 == 0 else other],
+        )
+    ArticleFactory(
+        headline="Government report",
+        body="Government, government.",
+        published_at=start - datetime.timedelta(days=3000),
+        topics=[mining],
+        source=plain,
+    )
+    ArticleFactory(headline="Government mines", body="Mines.", published_at=start, source=plain)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Article._meta.db_table}")
+    monkeypatch.setattr("articles.models.words.COMMON_SHARE", 0.3)
+    assert {"govern", "presid", "mine"} <= set(add_common_words())
+    monkeypatch.setattr(search, "_statistics", {})
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+
+
+def ranked_both_ways(monkeypatch, query, **filters):
+    """The ranking with the common words' bits, and without (the search vectors read), and
+    whether the first read the bits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    articles = Article.objects.published()
+    if "source" in filters:
+        articles = articles.filter(source__slug=filters.pop("source"))
+    with CaptureQueriesContext(connection) as queries:
+        with_bits = search.ranked(articles, query, **filters)
+    with monkeypatch.context() as patched:
+        patched.setattr(search, "common_bits", lambda *args: None)
+        without = search.ranked(articles, query, **filters)
+    return with_bits, without, "articles_commonwords" in queries[-1]["sql"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "government",
+        "government -president",
+        "government president",
+        "mines -president",
+        "president -government",
+    ],
+)
+@pytest.mark.parametrize(
+    "filters", [{}, {"topic": "mining"}, {"year": "recent"}, {"source": "daily"}]
+)
+def test_common_words_find_what_the_text_would(common_archive, monkeypatch, query, filters):
+    if filters.get("year") == "recent":
+        filters = {"year": Article.objects.latest("published_at").published_at.year}
+    if "source" in filters:
+        filters = {"source": Source.objects.get(name="Daily").slug}
+    with_bits, without, read_bits = ranked_both_ways(monkeypatch, query, **filters)
+    assert read_bits
+    assert with_bits.ids == without.ids
+    assert with_bits.complete == without.complete
+
+
+def test_a_word_excluded_anywhere_leaves_the_article_out(common_archive, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 200)  # all ranked
+    headlines = found("government -president")
+    expected = {"Government report", "Government mines"} | {
+        f"Report {n}" for n in range(40) if n % 3 == 0 and n not in (5, 7, 11, 13)
+    }
+    assert set(headlines) == expected
+    assert headlines[0] == "Government report"  # old, but the best match
+    assert found("government -government") == []
+
+
+def test_words_not_all_common_are_found_in_the_text(common_archive, monkeypatch):
+    for query in ["government -lithium", '"government spoke"', "government or lithium"]:
+        with_bits, without, read_bits = ranked_both_ways(monkeypatch, query)
+        assert not read_bits, query
+        assert with_bits.ids == without.ids

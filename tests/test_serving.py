@@ -338,13 +338,20 @@ def test_database_connections_have_timeouts(monkeypatch):
     monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "2")
     settings = _server("postgres://u@db.example.org:5432/archive")
     assert settings["OPTIONS"]["connect_timeout"] == 2
-    assert settings["OPTIONS"]["options"] == "-c statement_timeout=5s"
+    assert settings["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=5s"
     assert settings["CONN_MAX_AGE"] == 60 and settings["CONN_HEALTH_CHECKS"] is True
     monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgres://u@r1/archive, postgres://u@r2/archive")
     replicas = replica_settings()
     assert sorted(replicas) == ["replica_0", "replica_1"]
     assert replicas["replica_1"]["HOST"] == "r2"
     assert replicas["replica_0"]["TEST"] == {"MIRROR": "default"}
+
+
+def test_the_database_does_not_compile_queries(db):
+    """JIT compilation costs 10–15 ms on a search PostgreSQL prices high and runs in 5."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_the_web_entry_point_sets_a_statement_timeout():

@@ -2,17 +2,21 @@
 article page reads in ``page_data``), the sources, topics, stories and people they are filed under
 (``subjects``), the editorial record kept around them: revisions, corrections, preview
 links, updates of the original (``editorial``), and the addresses that redirect to them
-(``addresses``); and the images they show (``images``)."""
+(``addresses``); the images they show (``images``); and the archive's common words, with which
+of them each article holds, for the search (``words``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet, RelatedStory
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.images import Image
 from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
+from articles.models.words import CommonWord, CommonWords
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "CommonWord",
+    "CommonWords",
     "Correction",
     "Filing",
     "GlossaryTerm",

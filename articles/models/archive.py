@@ -231,6 +231,10 @@ class Article(PageData, models.Model):
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published_idx"),
+            # a source's newest articles (its page, a search filtered by source)
+            models.Index(
+                fields=["source", "status", "-published_at"], name="article_source_published_idx"
+            ),
             # a story's published articles, in order, from the index alone (story pages, the
             # stories list, an article's story box)
             models.Index(

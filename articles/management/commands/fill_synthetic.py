@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from articles import glossary, images
 from articles.models import Article, GlossaryTerm, Image, Person, Source, Thread, Topic
+from articles.models.words import add_common_words
 from articles.search import fold
 from articles.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.text import headline_key
@@ -95,6 +96,8 @@ class Command(BaseCommand):
         if not connection.in_atomic_block:  # (inside a test's transaction it cannot run)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # as autovacuum would, soon after a bulk load
+        added = add_common_words(analyze=connection.in_atomic_block)  # as an operator would
+        self.stdout.write(f"{len(added)} common words added")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"{count:,} articles in {elapsed:,.0f} s"))
 
