@@ -15,8 +15,14 @@ check a phrase of common words in nearly every article. A second index holds eac
 adjacent pairs of lexemes (``Pairs``); a phrase is looked up by its pairs (``needs``) and
 checked only in the articles that hold them.
 
-Ranking (``ranked``): ``ts_rank`` over the whole vector, on every match when there are up to
-``CANDIDATES``; beyond that, on the most recent matches only, and the page says so.
+Common words: a GIN index cannot tell which articles lack a word, and finding the newest
+matches of common words reads thousands of search vectors; each article's common words are
+also kept as bits (``articles.models.words``), which a query made only of them reads instead.
+
+Ranking (``ranked``): ``ts_rank`` over the whole vector (by the words wanted: the excluded
+ones left out), on every match when there are up to ``CANDIDATES``; beyond that, on the most
+recent matches only, and the page says so. How the matches are found (the plan) follows how
+common the words are, from PostgreSQL's statistics (``parse``).
 
 Highlighting: ``ts_headline`` runs on the folded opening of the body (its first 4,000
 characters: ts_headline costs about a millisecond per long article otherwise); since folding
@@ -340,7 +346,7 @@ LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 TITLE_WALK_LIMIT = 6_000
 WALK_LIMIT = 2_000
 BITS_WALK_LIMIT = 5_000  # articles whose common words' bits are read (see Parsed.bits)
-WORDS_WALK_LIMIT = 30_000  # entries of the common words' index (see _newest_by_words)
+WORDS_WALK_LIMIT = 20_000  # entries of the common words' index (see _newest_by_words)
 
 
 @dataclass
@@ -369,8 +375,12 @@ def common_bits(text: str, needed: set, excluded: set, bits: dict) -> tuple[int,
         return None
     if not all(lexeme in bits for lexeme in needed | excluded):
         return None
-    value = sum(1 << bits[lexeme] for lexeme in needed)
-    return value + sum(1 << bits[lexeme] for lexeme in excluded), value
+    value = mask = 0
+    for lexeme in needed:
+        value |= 1 << bits[lexeme]
+    for lexeme in needed | excluded:
+        mask |= 1 << bits[lexeme]
+    return mask, value
 
 
 def parse(folded_text: str, topic: str, model) -> Parsed:
@@ -478,7 +488,11 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
     read from its filings (``Filing``: the topic's articles, newest first, in one index),
     until enough match; otherwise the indexes find the matches and the topic filters them.
     (PostgreSQL, pricing a search vector as free to read, would read the whole archive's
-    newest articles, and thousands of vectors, looking for the topic's.)
+    newest articles, and thousands of vectors, looking for the topic's.) A query made only of
+    common words, some perhaps excluded, is answered by each article's common words' bits
+    (``articles.models.words``) instead of its search vector: read newest-first from their
+    own index (``_newest_by_words``), or with a topic, looked up for each of its filings.
+    Whichever the plan, the same articles are ranked (tests/test_search.py checks each).
     """
     folded_text = fold(clean_query(text))
     parsed = parse(folded_text, topic, queryset.model)
@@ -531,8 +545,8 @@ def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
 
         def holds(article):  # the words in the bits of the article ``article`` names
             held = CommonWords.objects.filter(article_id=OuterRef(article)).values("bits")[:1]
-            bits = Subquery(held, output_field=BigIntegerField())
-            return Exact(bits.bitand(mask), value)
+            its_bits = Subquery(held, output_field=BigIntegerField())
+            return Exact(its_bits.bitand(mask), value)
 
         has_words_here = _as_if_common(holds("pk"))
         if text_plan == "walk":  # a topic's filings: the bits first, then the article
@@ -578,9 +592,9 @@ def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
         if plan == "walk" and topic:
             from articles.models import Filing  # this module is imported by the models
 
-            # each filing's article looked up and checked (a subquery per row: PostgreSQL
-            # would make an EXISTS a join, and read every article to find the topic's few)
-            # (after what the filing alone tells, ``filed``, checked first)
+            # each filing's article looked up and checked, after what the filing alone tells
+            # (``filed``), in a subquery per row: PostgreSQL would make an EXISTS a join, and
+            # read every article to find the topic's few
             match = articles.filter(pk=OuterRef("article_id")).filter(*conditions)
             return (
                 Filing.objects.filter(topic_id=parsed.topic_id)

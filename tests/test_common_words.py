@@ -82,6 +82,11 @@ def test_an_article_deleted_takes_its_bits_along(words):
     assert not CommonWords.objects.exists()
 
 
+@pytest.fixture(autouse=True)
+def small_archives_count(monkeypatch):
+    monkeypatch.setattr(common, "MIN_ARTICLES", 10)
+
+
 def test_the_archives_frequent_words_are_added_and_every_article_recomputed(monkeypatch):
     source = SourceFactory(name="La Jornada")
     old = [
@@ -105,6 +110,14 @@ def test_the_archives_frequent_words_are_added_and_every_article_recomputed(monk
     assert dict(CommonWord.objects.exclude(lexeme="lithium").values_list("lexeme", "bit")) == given
     assert all(bits_of(a) == expected_bits(a) for a in Article.objects.all())
     assert common.add_common_words() == []  # full
+
+
+def test_too_small_an_archive_has_no_common_words_yet(monkeypatch, capsys):
+    for n in range(9):
+        ArticleFactory(body=f"The government, {n}.")
+    call_command("update_common_words")
+    assert "fewer than 10 articles" in capsys.readouterr().out
+    assert common.add_common_words() == [] and not CommonWord.objects.exists()
 
 
 def test_the_command_says_what_it_added(monkeypatch, capsys):

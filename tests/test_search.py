@@ -590,6 +590,7 @@ def common_archive(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Article._meta.db_table}")
     monkeypatch.setattr("articles.models.words.COMMON_SHARE", 0.3)
+    monkeypatch.setattr("articles.models.words.MIN_ARTICLES", 40)
     assert {"govern", "presid", "mine"} <= set(add_common_words())
     monkeypatch.setattr(search, "_statistics", {})
     monkeypatch.setattr(search, "CANDIDATES", 5)
@@ -652,3 +653,52 @@ def test_words_not_all_common_are_found_in_the_text(common_archive, monkeypatch)
         with_bits, without, read_bits = ranked_both_ways(monkeypatch, query)
         assert not read_bits, query
         assert with_bits.ids == without.ids
+
+
+def test_common_words_are_read_from_the_end_of_the_year_searched(common_archive):
+    """With a year filter, the bits' index is read from the year's end, not from today's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = Article.objects.latest("published_at").published_at.year
+    with CaptureQueriesContext(connection) as queries:
+        search.ranked(Article.objects.published(), "government", year=year)
+    text_part = queries[-1]["sql"].split(" UNION ")[0]
+    assert 'FROM "articles_commonwords" V0' in text_part
+    assert 'V0."published_at" BETWEEN' in text_part
+
+
+def test_titles_matches_are_found_among_the_articles_holding_the_words(monkeypatch):
+    """When fewer articles hold the words (and lack those excluded) than titles hold the
+    words, the titles' matches are found from the bits of both."""
+    from django.db import connection
+
+    from articles.models.words import add_common_words
+
+    start = timezone.now() - datetime.timedelta(days=100)
+    topic = TopicFactory(slug="rivers")
+    for n in range(30):
+        ArticleFactory(
+            headline=f"Water report {n}" if n % 2 == 0 else f"Report {n}",
+            body="Water. The dam leaks." if n % 3 else "Water, water.",
+            published_at=start + datetime.timedelta(days=n),
+            topics=[topic],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Article._meta.db_table}")
+    monkeypatch.setattr("articles.models.words.COMMON_SHARE", 0.3)
+    monkeypatch.setattr("articles.models.words.MIN_ARTICLES", 30)
+    assert {"water", "dam"} <= set(add_common_words())
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    # Titles: half say "water"; the text: all say it, two in three say "dam"
+    parsed = search.parse("water -dam", "", Article)
+    assert parsed.titles_by_bits
+    assert 0.9 * 3 / (0.5 / 3) < parsed.walk_titles < 1.1 * 3 / (0.5 / 3)  # "dam" anywhere
+    for name in ["TITLE_WALK_LIMIT", "WORDS_WALK_LIMIT", "WALK_LIMIT", "BITS_WALK_LIMIT"]:
+        monkeypatch.setattr(search, name, 0)  # the indexes (and the bits) lead
+    for filters in [{}, {"topic": "rivers"}]:
+        with_bits, without, read_bits = ranked_both_ways(monkeypatch, "water -dam", **filters)
+        assert read_bits
+        assert with_bits.ids == without.ids
+        headlines = dict(Article.objects.values_list("pk", "headline"))
+        assert [headlines[pk] for pk in with_bits.ids][:2] == ["Water report 24", "Water report 18"]

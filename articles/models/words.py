@@ -98,8 +98,11 @@ DROP FUNCTION articles_article_common_words();
 DROP FUNCTION article_common_words(tsvector);
 """
 
-# A word is common from this share of the articles on (see ``add_common_words``).
+# A word is common from this share of the articles on (see ``add_common_words``), in an
+# archive of at least MIN_ARTICLES: in a smaller one, shares say little, and the list, which
+# only grows, would fill with words that are not common once the archive grows.
 COMMON_SHARE = 0.05
+MIN_ARTICLES = 1_000
 
 FREQUENT = r"""
 SELECT u.e, u.f
@@ -113,13 +116,16 @@ ORDER BY u.f DESC, u.e
 
 def add_common_words(*, analyze: bool = True) -> list[str]:
     """Add the archive's most frequent words (in at least ``COMMON_SHARE`` of its articles,
-    by PostgreSQL's statistics, gathered first unless ``analyze`` is False) to the list, up
-    to ``MAX_WORDS``, and recompute every article's bits with them, in one transaction that
-    holds off writes to articles meanwhile (a few seconds for 100,000 articles; readers are
-    not held up). Returns the words added."""
+    by PostgreSQL's statistics, gathered first unless ``analyze`` is False; none while it has
+    fewer than ``MIN_ARTICLES``) to the list, up to ``MAX_WORDS``, and recompute every
+    article's bits with them, in one transaction that holds off writes to articles meanwhile
+    (about 10 seconds for 100,000 articles; readers are not held up). Returns the words
+    added."""
     from articles.models import Article
 
     table = Article._meta.db_table
+    if Article.objects.count() < MIN_ARTICLES:
+        return []
     with connection.cursor() as cursor:
         if analyze:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
