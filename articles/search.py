@@ -501,17 +501,17 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     period = Q(published_at__year=year) if year else Q()
     queryset = queryset.filter(period)
-    parts = _newest(queryset, query, parsed, topic)
     if parsed.bits and not topic:  # common words: from their bits (titles: if not rare)
-        parts = (
-            _newest_by_words(queryset, period, parsed.bits, CANDIDATES + 1),
-            _newest_by_words(queryset, period, parsed.bits, CANDIDATES, titled=True)
-            if _walks(parsed.walk_titles, WORDS_WALK_LIMIT)
-            else parts[1],
-        )
+        in_text = _newest_by_words(queryset, period, parsed.bits, CANDIDATES + 1)
+        if _walks(parsed.walk_titles, WORDS_WALK_LIMIT):
+            in_title = _newest_by_words(queryset, period, parsed.bits, CANDIDATES, titled=True)
+        else:
+            in_title = _newest(queryset, query, parsed, topic)[1]
+    else:
+        in_text, in_title = _newest(queryset, query, parsed, topic)
     # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
     ids = list(
-        queryset.model.objects.filter(pk__in=parts[0].union(parts[1]))
+        queryset.model.objects.filter(pk__in=in_text.union(in_title))
         .annotate(rank=SearchRank(F("search_vector"), Wanted(query)))
         .order_by("-rank", "-published_at", "-pk")
         .values_list("pk", flat=True)
@@ -541,7 +541,7 @@ def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
 
         mask, value = bits
         words = CommonWords.objects.filter(article_id=OuterRef("pk"))
-        has_words = Exists(words.alias(held=F("bits").bitand(mask)).filter(held=value))
+        has_words = Exists(words.filter(_holding(bits)))
 
         def holds(article):  # the words in the bits of the article ``article`` names
             held = CommonWords.objects.filter(article_id=OuterRef(article)).values("bits")[:1]
@@ -575,13 +575,7 @@ def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
     if bits and title_plan == "index" and parsed.titles_by_bits:
         # Common words, some excluded: among the articles that hold them, those whose titles
         # hold the words needed (and so lack those excluded), from the bits alone
-        in_title = [
-            Exists(
-                words.alias(
-                    held=F("bits").bitand(mask), titled=F("title_bits").bitand(value)
-                ).filter(held=value, titled=value)
-            )
-        ]
+        in_title = [Exists(words.filter(_holding(bits, titled=True)))]
     else:
         in_title = [Q(title_vector=query)]
         if "!" in parsed.text:
@@ -625,18 +619,24 @@ def _newest_by_words(queryset, period: Q, bits: tuple[int, int], limit: int, tit
     fewer."""
     from articles.models import CommonWords  # this module is imported by the models
 
-    mask, value = bits
-    holds = Q(Exact(F("bits").bitand(mask), value))
-    if titled:
-        holds &= Q(Exact(F("title_bits").bitand(value), value))
     match = queryset.filter(pk=OuterRef("article_id")).order_by().values("pk")[:1]
     return (
-        CommonWords.objects.filter(period, _as_if_common(holds))
+        CommonWords.objects.filter(period, _as_if_common(_holding(bits, titled)))
         .alias(match=Subquery(match))
         .filter(match__isnull=False)
         .order_by(F("published_at").desc())
         .values("article_id")[:limit]
     )
+
+
+def _holding(bits: tuple[int, int], titled: bool = False) -> Q:
+    """On ``CommonWords``: the article's bits match (``Parsed.bits``), and with ``titled``,
+    its title's hold the words needed (and so lack those excluded, which the text lacks)."""
+    mask, value = bits
+    holding = Q(Exact(F("bits").bitand(mask), value))
+    if titled:
+        holding &= Q(Exact(F("title_bits").bitand(value), value))
+    return holding
 
 
 def _as_if_common(condition) -> Case:
