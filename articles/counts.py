@@ -40,10 +40,6 @@ def per_topic() -> dict[int, int]:
     return _cached("topics", lambda: _grouped("topics"))
 
 
-def per_translator() -> dict[int, int]:
-    return _cached("translators", lambda: _grouped("translators"))
-
-
 def for_person(person) -> dict[str, int]:
     """{"translated": n, "authored": n}: from this person's own credit rows (the credit
     tables' person index), not from a pass over every published article."""

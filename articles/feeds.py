@@ -112,7 +112,8 @@ class SubjectFeed(ArticleFeed):
         return get_object_or_404(self.subjects(), slug=slug)
 
     def subjects(self):
-        return self.model.objects.all()
+        """Only subjects readers may see: those with a published article."""
+        return self.model.objects.with_published_articles()
 
     def title(self, subject):
         return self.title_format.format(subject.name)
@@ -130,9 +131,6 @@ class SourceFeed(SubjectFeed):
     title_format = "{} in translation · " + settings.SITE_NAME
     description_format = "English translations of articles from {}."
 
-    def subjects(self):
-        return Source.objects.with_published_articles()
-
     def subtitle(self, source):
         return self.description_format.format(source.name)
 
@@ -149,15 +147,17 @@ class ThreadFeed(SubjectFeed):
     title_format = "{}: the story · " + settings.SITE_NAME
     description_format = "Translated articles following {}."
 
-    def subjects(self):
-        return Thread.objects.with_published_articles()
-
 
 class TranslatorFeed(SubjectFeed):
+    """A person's work, as their page lists it: what they translated and what they wrote."""
+
     route = "articles:translator-feed-rss"
-    model, lookup = Person, "translators"
-    title_format = "Translated by {} · " + settings.SITE_NAME
-    description_format = "Articles translated by {}."
+    model = Person
+    title_format = "{} · " + settings.SITE_NAME
+    description_format = "Articles translated or written by {}."
+
+    def articles(self, person):
+        return Article.objects.published().credited_to(person)
 
 
 def atom(feed):

@@ -75,7 +75,7 @@ class SearchView(PageMixin, TemplateView):
             many_matches=bool(ranking and not ranking.complete),
             candidates=f"{search.CANDIDATES:,}",
             sources=Source.objects.with_published_articles().only("name", "slug"),
-            topics=Topic.objects.only("name", "slug"),
+            topics=Topic.objects.with_published_articles().only("name", "slug"),
             years=self.get_years(),
             **kwargs,
         )

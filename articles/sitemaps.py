@@ -98,8 +98,12 @@ class ThreadSitemap(SubjectSitemap):
 
 
 class PersonSitemap(SubjectSitemap):
+    """Translators and authors alike, as their pages show them."""
+
     model = Person
-    with_articles = staticmethod(counts.per_translator)
+
+    def items(self):
+        return Person.objects.with_published_articles().only("slug").order_by("slug")
 
 
 SITEMAPS = {

@@ -2,7 +2,6 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -116,7 +115,7 @@ class TopicListView(SourceListView):
     model = Topic
 
     def get_queryset(self):
-        return Topic.objects.all()
+        return Topic.objects.with_published_articles()
 
     page_title = "Topics"
     page_description = "Every subject in the archive, with the number of its articles."
@@ -134,7 +133,8 @@ class FilteredArticlesView(PublishedArticlesMixin, ListView):
         return self.filter_articles(super().get_queryset())
 
     def subjects(self):
-        return self.model.objects.all()
+        """Only subjects readers may see: those with a published article."""
+        return self.model.objects.with_published_articles()
 
     def get_feed_kwargs(self):
         return {"slug": self.subject.slug}
@@ -151,9 +151,6 @@ class SourceDetailView(FilteredArticlesView):
     context_name = "source"
     template_name = "articles/source_detail.html"
     feed_name = "source-feed"
-
-    def subjects(self):
-        return Source.objects.with_published_articles()
 
     def filter_articles(self, articles):
         return articles.filter(source=self.subject)
@@ -211,9 +208,6 @@ class ThreadDetailView(FilteredArticlesView):
     template_name = "articles/thread_detail.html"
     feed_name = "thread-feed"
 
-    def subjects(self):
-        return Thread.objects.with_published_articles()
-
     def oldest_first(self):
         return self.request.GET.get("order") == "oldest"
 
@@ -263,10 +257,7 @@ class PersonDetailView(FilteredArticlesView):
     feed_name = "translator-feed"
 
     def filter_articles(self, articles):
-        person = self.subject
-        return articles.filter(
-            Q(pk__in=person.translations.values("pk")) | Q(pk__in=person.authored.values("pk"))
-        )
+        return articles.credited_to(self.subject)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(counts=counts.for_person(self.subject), **kwargs)

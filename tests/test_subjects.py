@@ -83,3 +83,53 @@ def test_more_on_this_story_by_text_alone():
     )
     ArticleFactory(headline="Elections in Coahuila")
     assert more_on_this_story(article) == [similar]
+
+
+@pytest.mark.parametrize("unpublished", [{"draft": True}, {"scheduled": True}])
+def test_a_topic_used_only_by_unpublished_articles_is_not_shown(client, unpublished):
+    secret = TopicFactory(name="Secret merger", slug="secret-merger")
+    ArticleFactory(topics=[secret], **unpublished)
+    ArticleFactory(topics=[TopicFactory(name="Mining", slug="mining")])
+    for address in ["/topics/", "/search/?q=anything", "/sitemap-topics.xml"]:
+        html = client.get(address).content.decode()
+        assert "Mining" in html or "mining" in html, address
+        assert "Secret merger" not in html and "secret-merger" not in html, address
+    for address in ["/topics/secret-merger/", "/topics/secret-merger/feed/rss/"]:
+        assert client.get(address).status_code == 404, address
+    assert client.get("/topics/mining/feed/atom/").status_code == 200
+
+
+def test_an_old_category_address_redirects_only_to_a_topic_readers_may_see(client):
+    from articles.models import LegacyAddress
+
+    secret = TopicFactory(name="Secret merger", slug="secret-merger")
+    article = ArticleFactory(topics=[secret], draft=True)
+    LegacyAddress.objects.create(old_path="/category/secret/", topic=secret)
+    assert client.get("/category/secret/").status_code == 404
+    article.status = article.Status.PUBLISHED
+    article.save()
+    assert client.get("/category/secret/")["Location"] == "/topics/secret-merger/"
+
+
+@pytest.mark.parametrize("credit", ["translators", "authors"])
+def test_a_person_credited_only_on_unpublished_articles_has_no_public_page(client, credit):
+    hidden = PersonFactory(name="Nadie Sabe", slug="nadie-sabe")
+    ArticleFactory(**{credit: [hidden]}, draft=True)
+    ArticleFactory(**{credit: [hidden]}, scheduled=True)
+    shown = PersonFactory(name="Ana Ruiz", slug="ana-ruiz")
+    ArticleFactory(**{credit: [shown]})
+    for address in ["/people/nadie-sabe/", "/people/nadie-sabe/feed/rss/"]:
+        assert client.get(address).status_code == 404, address
+    assert client.get("/people/ana-ruiz/").status_code == 200
+    sitemap = client.get("/sitemap-people.xml").content.decode()
+    assert "/people/ana-ruiz/" in sitemap and "nadie-sabe" not in sitemap
+
+
+def test_a_persons_feed_lists_what_their_page_lists(client):
+    tom = PersonFactory(name="Tom Translator", slug="tom")
+    ArticleFactory(headline="Translated by Tom", translators=[tom])
+    ArticleFactory(headline="Written by Tom", authors=[tom])
+    ArticleFactory(headline="Tom's draft", translators=[tom], draft=True)
+    feed = client.get("/people/tom/feed/atom/").content.decode()
+    assert "Translated by Tom" in feed and "Written by Tom" in feed
+    assert "Tom's draft" not in feed

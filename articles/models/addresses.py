@@ -21,9 +21,11 @@ class SlugRedirect(models.Model):
 
 class LegacyAddressQuerySet(models.QuerySet):
     def visible(self):
-        """Addresses whose target readers may see: a topic, or a published article."""
+        """Addresses whose target readers may see: a topic with a published article, or a
+        published article."""
         return self.filter(
-            Q(topic__isnull=False) | Q(article__in=Article.objects.published().values("pk"))
+            Q(topic__in=Topic.objects.with_published_articles())
+            | Q(article__in=Article.objects.published().values("pk"))
         )
 
 

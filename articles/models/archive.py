@@ -51,6 +51,12 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
             )
         )
 
+    def credited_to(self, person):
+        """A person's work, as their page and feed list it: translated or written by them."""
+        return self.filter(
+            Q(pk__in=person.translations.values("pk")) | Q(pk__in=person.authored.values("pk"))
+        )
+
     def showing_image(self, image):
         """The articles whose text shows ``image`` (its lead image is read with the page)."""
         return self.filter(body_images__contains=[image.pk])

@@ -2,6 +2,7 @@
 the glossary's terms."""
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from articles import caching
@@ -62,12 +63,26 @@ class Source(ShownToReaders, models.Model):
         return reverse("articles:source-detail", kwargs={"slug": self.slug})
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """What readers may see: a topic once a published article is filed under it (one
+        used only by drafts, such as an imported WordPress archive's private posts, stays
+        hidden: page, feeds, list, search filter, old category addresses). An ``EXISTS`` on
+        the topic's filings, newest first (``article_topics_filed_idx``)."""
+        from articles.models.archive import published_condition
+
+        filed = Filing.objects.filter(topic=OuterRef("pk")).filter(published_condition("article__"))
+        return self.filter(Exists(filed))
+
+
 class Topic(ShownToReaders, models.Model):
     """A subject that articles are filed under (a tag)."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True, help_text="Shown on the topic’s page.")
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -206,12 +221,28 @@ class GlossaryTerm(models.Model):
         return result
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """What readers may see: a person credited (as translator or author) on a published
+        article; one named only by drafts (a translator's paste waiting for review, a
+        WordPress draft) has no public page, feed or sitemap entry."""
+        from articles.models.archive import Article
+
+        published = Article.objects.published()
+        return self.filter(
+            Exists(published.filter(translators=OuterRef("pk")))
+            | Exists(published.filter(authors=OuterRef("pk")))
+        )
+
+
 class Person(ShownToReaders, models.Model):
     """An author of originals or a translator (or both)."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     bio = models.TextField(blank=True, help_text="A sentence or two, shown on their page.")
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
