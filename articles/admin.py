@@ -18,6 +18,7 @@ from articles.admin_forms import (
     OriginalUpdateInline,
     RelatedStoryInline,
 )
+from articles.importing.names import key
 from articles.models import (
     Article,
     GlossaryTerm,
@@ -107,6 +108,17 @@ def _is_target_autocomplete(request) -> bool:
         and request.GET.get("model_name") == "relatedstory"
         and request.GET.get("field_name") == "target"
     )
+
+
+def _waiting_people(article) -> list[str]:
+    """The people the imported text credits who are not on the article (a translator's paste
+    names people the archive does not know yet; an editor adds them)."""
+    imported = article.imported or {}
+    named = imported.get("authors", []) + imported.get("translators", [])
+    if not named:
+        return []
+    credited = {key(p.name) for p in [*article.authors.all(), *article.translators.all()]}
+    return [name for name in dict.fromkeys(named) if key(name) not in credited]
 
 
 @admin.register(Article)
@@ -366,4 +378,5 @@ class ArticleAdmin(admin.ModelAdmin):
             named = (article.imported or {}).get("source_named")
             if named and article.source_id is None:
                 extra_context["waiting_source"] = named
+            extra_context["waiting_people"] = _waiting_people(article)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -99,6 +99,16 @@ class ImageAdmin(admin.ModelAdmin):
             ", ", '<a href="{}">{}</a>', ((article.admin_url, article) for article in showing)
         )
 
+    def has_change_permission(self, request, obj=None):
+        """An editor changes any image; a translator only one they uploaded that no
+        published article shows (changing it would change published pages at once).
+        Others they may view, and pick."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("articles.publish_article"):
+            return True
+        return obj.uploaded_by_id == request.user.pk and not _shown_by_published(obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
@@ -112,6 +122,11 @@ class ImageAdmin(admin.ModelAdmin):
             for article in Article.objects.showing_image(image):
                 protected.append(f"Article (shows it in its text): {article}")
         return deleted, counts, missing, protected
+
+
+def _shown_by_published(image) -> bool:
+    published = Article.objects.published()
+    return published.showing_image(image).exists() or published.filter(lead_image=image).exists()
 
 
 def _articles_showing(image):

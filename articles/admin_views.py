@@ -157,8 +157,9 @@ class PasteForm(forms.Form):
 
 def paste_import(request, model_admin):
     """Paste a text; preview what the importer understood; get a draft with every field
-    filled. A source the archive does not know yet is created only for someone who may edit
-    sources (an editor); a translator's draft waits for an editor to add it."""
+    filled. A source, person or topic the archive does not know yet is created only for
+    someone who may add them (an editor); a translator's draft names them in a note and
+    waits for an editor to add them."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = PasteForm(request.POST or None)
@@ -177,7 +178,10 @@ def paste_import(request, model_admin):
                 status=Article.Status.DRAFT,
                 user=request.user,
                 note="Pasted in",
-                create_sources=request.user.has_perm("articles.add_source"),
+                create_subjects=all(
+                    request.user.has_perm(f"articles.add_{model}")
+                    for model in ("source", "person", "topic")
+                ),
             )
             try:
                 article = ImportStore().save_one(item)

@@ -169,6 +169,37 @@ def test_a_translator_may_upload_but_not_delete(translator_client):
     assert Image.objects.exists()
 
 
+def test_a_translator_changes_only_their_own_images_that_no_published_page_shows(
+    translator_client, translator, editor
+):
+    def change(image):
+        return translator_client.post(
+            f"/admin/articles/image/{image.pk}/change/",
+            {"alt": "Changed by the translator", "caption": "", "credit": "", "url": ""},
+        )
+
+    theirs = ImageFactory(uploaded_by=translator)
+    assert change(theirs).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.alt == "Changed by the translator"
+
+    others = ImageFactory(uploaded_by=editor, alt="The editor's words")
+    shown = ImageFactory(uploaded_by=translator, alt="On a published page")
+    ArticleFactory(body=f"Text.\n\n![](image:{shown.pk})\n")
+    lead = ImageFactory(uploaded_by=translator, alt="A published lead image")
+    ArticleFactory(lead_image=lead)
+    for image in [others, shown, lead]:
+        before = image.alt
+        assert change(image).status_code == 403
+        image.refresh_from_db()
+        assert image.alt == before
+        page = translator_client.get(f"/admin/articles/image/{image.pk}/change/")
+        assert page.status_code == 200 and 'name="alt"' not in page.content.decode()  # read-only
+    drafted = ImageFactory(uploaded_by=translator)
+    ArticleFactory(body=f"Text.\n\n![](image:{drafted.pk})\n", draft=True)
+    assert change(drafted).status_code == 302  # a draft's image is still theirs to fix
+
+
 def test_the_image_page_says_how_to_place_it_and_where_it_is_used(editor_client):
     image = ImageFactory()
     ArticleFactory(headline="March on the square", body=f"Text.\n\n![](image:{image.pk})\n")

@@ -245,7 +245,7 @@ def test_a_pasted_item_for_someone_who_may_not_add_sources_leaves_the_source_emp
     parsed = parse_article(
         "Headline\n\nThis article first appeared in Proceso on 2 May 2021.\n\nBody.\n"
     )
-    item = ImportItem(parsed=parsed, key=None, label="paste", create_sources=False)
+    item = ImportItem(parsed=parsed, key=None, label="paste", create_subjects=False)
     article = ImportStore().save_one(item)
     assert article.source is None
     assert article.imported["source_named"] == "Proceso"

@@ -112,3 +112,35 @@ def test_preview_shows_what_was_understood_and_saves_nothing(editor_client, seed
     assert "<li>subheadings: Castillo’s Wife &amp; Children are in our Country</li>" in html
     assert "<h2>Castillo’s Wife &amp; Children are in our Country</h2>" in html
     assert not Article.objects.exists() and not Source.objects.exists()
+
+
+CREDITED = (
+    "Miners strike in Sonora\n\nBy Ana Ruiz\n\nThe strike began on Monday.\n\n"
+    "Translated by Tomás Reyes\n"
+)
+
+
+def test_a_translators_paste_never_creates_people(translator_client, editor_client):
+    from articles.models import Person
+
+    known = Person.objects.create(name="Ana Ruiz", slug="ana-ruiz")
+    response = translator_client.post(PASTE_URL, {"text": CREDITED}, follow=True)
+    article = Article.objects.get()
+    assert list(Person.objects.all()) == [known]
+    assert list(article.authors.all()) == [known]  # a known person is credited
+    assert not article.translators.exists()
+    assert "Translator “Tomás Reyes” is not in the archive yet" in response.content.decode()
+    html = editor_client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+    assert "The text credits “Tomás Reyes”, not in the archive yet" in html
+
+
+def test_an_editors_paste_creates_the_people_it_credits(editor_client):
+    from articles.models import Person
+
+    editor_client.post(PASTE_URL, {"text": CREDITED})
+    article = Article.objects.get()
+    assert [p.name for p in article.translators.all()] == ["Tomás Reyes"]
+    assert [p.name for p in article.authors.all()] == ["Ana Ruiz"]
+    assert Person.objects.count() == 2

@@ -125,6 +125,32 @@ def test_translator_sees_and_edits_only_their_own_articles(
     assert not theirs.preview_links.exists()
 
 
+def test_view_on_site_tells_only_what_the_user_may_see(
+    translator_client, translator, other_translator, editor_client
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    article_type = ContentType.objects.get_for_model(Article).pk
+    theirs = ArticleFactory(draft=True, created_by=other_translator)
+    mine = ArticleFactory(draft=True, created_by=translator)
+    published = ArticleFactory()
+
+    def view_on_site(client, content_type, pk):
+        return client.get(f"/admin/r/{content_type}/{pk}/")
+
+    assert view_on_site(translator_client, article_type, theirs.pk).status_code == 404
+    for article in [mine, published]:
+        response = view_on_site(translator_client, article_type, article.pk)
+        assert response.status_code == 302 and article.slug in response["Location"]
+    response = view_on_site(editor_client, article_type, theirs.pk)
+    assert response.status_code == 302 and theirs.slug in response["Location"]
+    # a model the translator may not view; nonsense ids
+    group_type = ContentType.objects.get_for_model(Group).pk
+    assert view_on_site(translator_client, group_type, 1).status_code == 404
+    assert view_on_site(translator_client, "x", 1).status_code == 404
+    assert view_on_site(translator_client, article_type, "1x").status_code == 404
+
+
 def test_translator_cannot_edit_once_published(translator_client, translator):
     article = ArticleFactory(created_by=translator, slug="done")
     translator_client.post(change_url(article), form_data(headline="Changed", slug="done"))

@@ -34,7 +34,7 @@ class ImportItem:
     old_paths: list[str] = field(default_factory=list)
     user: object = None
     note: str = "Imported"
-    create_sources: bool = True  # False: an unknown source waits for an editor
+    create_subjects: bool = True  # False: unknown sources, people, topics wait for an editor
     body_html: str | None = None  # rendered already (by a worker process), or None
     checked: bool = False  # ``check`` passed already (in a worker process)
     lead_image: dict | None = None  # an image by address: url, alt, caption, width, height

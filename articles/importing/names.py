@@ -10,7 +10,7 @@ nothing behind.
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Q
@@ -38,10 +38,15 @@ class Names:
         return self.rows[Source].get(key(name)) if name else None
 
     def people(self, names: list[str]) -> list[int]:
-        return list(dict.fromkeys(self.rows[Person][key(name)].pk for name in names))
+        return self._ids(Person, names)
 
     def topics(self, names: list[str]) -> list[int]:
-        return list(dict.fromkeys(self.rows[Topic][key(name)].pk for name in names))
+        return self._ids(Topic, names)
+
+    def _ids(self, model, names):
+        """The rows' ids; a name not created (see ``ImportItem.create_subjects``) is left out."""
+        rows = self.rows[model]
+        return list(dict.fromkeys(rows[key(n)].pk for n in names if key(n) in rows))
 
     # -- Finding and creating --------------------------------------------------------------
 
@@ -49,9 +54,19 @@ class Names:
         """Find or create everything ``items`` name, committed before their batch."""
         with self.lock, transaction.atomic():
             self._sources(items)
-            self._named(Person, (n for item in items for n in item.parsed.authors))
-            self._named(Person, (n for item in items for n in item.parsed.translators))
-            self._named(Topic, (n for item in items for n in item.parsed.topics))
+            for model, kind, names in [
+                (Person, "author", lambda parsed: parsed.authors),
+                (Person, "translator", lambda parsed: parsed.translators),
+                (Topic, "topic", lambda parsed: parsed.topics),
+            ]:
+                self._named(model, items, names)
+                for item in items:
+                    for name in names(item.parsed):
+                        if key(name) not in self.rows[model]:
+                            item.parsed.notes.append(
+                                f"{kind} “{name}” is not in the archive yet: an editor adds "
+                                "them and sets them on the article"
+                            )
 
     def _sources(self, items) -> None:
         known = self.rows[Source]
@@ -65,7 +80,7 @@ class Names:
                 known.setdefault(source.k, source)
         new = []
         for name_key, item in wanted.items():
-            if name_key not in known and item.create_sources:
+            if name_key not in known and item.create_subjects:
                 parsed = item.parsed
                 source = Source(name=parsed.source_name, description=parsed.source_description)
                 source.language = parsed.original_language or source.language
@@ -80,23 +95,32 @@ class Names:
                     f"source “{parsed.source_name}” is not in the archive yet: an editor "
                     "adds it and sets it on the article"
                 )
-            elif source and item.create_sources and parsed.source_description:
+            elif source and item.create_subjects and parsed.source_description:
                 if not source.description:
                     source.description = parsed.source_description
                     source.save(update_fields=["description"])
 
-    def _named(self, model, names: Iterable[str]) -> None:
+    def _named(self, model, items, names: Callable) -> None:
+        """Find the rows ``names(item.parsed)`` name; create the missing ones that an item
+        which may create them names."""
         known = self.rows[model]
-        wanted = {}
-        for name in names:
-            if key(name) not in known:
-                wanted.setdefault(key(name), " ".join(name.split()))
+        wanted, creatable = {}, set()
+        for item in items:
+            for name in names(item.parsed):
+                if key(name) not in known:
+                    wanted.setdefault(key(name), " ".join(name.split()))
+                    if item.create_subjects:
+                        creatable.add(key(name))
         if not wanted:
             return
         rows = model.objects.annotate(k=Lower("name")).filter(k__in=list(wanted)).order_by("pk")
         for row in rows:
             known.setdefault(row.k, row)
-        new = [model(name=name) for name_key, name in wanted.items() if name_key not in known]
+        new = [
+            model(name=name)
+            for name_key, name in wanted.items()
+            if name_key not in known and name_key in creatable
+        ]
         self._create(model, new)
         for row in new:
             known[key(row.name)] = row
