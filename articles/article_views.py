@@ -40,6 +40,12 @@ def reader_article_pages():
     return article_pages(Article.objects.published())
 
 
+def local_date(article) -> tuple[int, int, int]:
+    """The day in the article's address: its publication day here (``TIME_ZONE``)."""
+    local = timezone.localtime(article.published_at)
+    return (local.year, local.month, local.day)
+
+
 class ArticleDetailView(PageMixin, DetailView):
     """An article at its dated address. Drafts are 404 except for staff, who see a banner.
 
@@ -70,12 +76,18 @@ class ArticleDetailView(PageMixin, DetailView):
                     old_slug=kwargs["slug"],
                 )
                 return redirect(moved.article, permanent=True)
+            if local_date(self.object) != self.requested_date():
+                # Before rendering: the page kept is the one at the article's own address.
+                return redirect(self.object, permanent=True)
             kept = self.render_article(self.get_context_data(object=self.object))
             if keeping:
                 caching.keep(version, kept, settings.ARTICLE_CACHE_SECONDS, *self.cache_parts())
-        if kept["date"] != (int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"])):
+        if kept["date"] != self.requested_date():
             return redirect(kept["url"], permanent=True)
         return HttpResponse(kept["html"])
+
+    def requested_date(self):
+        return (int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"]))
 
     def cache_parts(self):
         host = f"{self.request.scheme}://{self.request.get_host()}"
@@ -84,7 +96,6 @@ class ArticleDetailView(PageMixin, DetailView):
     def render_article(self, context) -> dict:
         """The whole page, with the date and address it belongs at."""
         article = context["article"]
-        local = timezone.localtime(article.published_at)
         parts = {
             "article_html": mark_safe(
                 render_to_string("articles/_article.html", context, self.request)
@@ -95,7 +106,7 @@ class ArticleDetailView(PageMixin, DetailView):
             "page": context["page"],
         }
         return {
-            "date": (local.year, local.month, local.day),
+            "date": local_date(article),
             "url": article.get_absolute_url(),
             "html": render_to_string(self.template_name, parts, self.request),
         }
@@ -109,6 +120,7 @@ class ArticleDetailView(PageMixin, DetailView):
         context["page"].update(
             title=article.headline,
             description=article.teaser,
+            canonical=self.request.build_absolute_uri(article.get_absolute_url()),
             type="article",
             image=metadata.share_image(article.lead_image, self.request),
             json_ld=metadata.article_json_ld(article, self.request),

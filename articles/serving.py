@@ -9,8 +9,10 @@ and the share-preview links. Its successful answers are the same for everyone, s
 * ``If-None-Match`` with that ETag gets ``304 Not Modified``, from the page cache without
   rendering anything;
 * the page itself is kept in the shared cache for ``PAGE_CACHE_SECONDS`` under the content
-  version (see ``caching``): a publish, an edit, an unpublish or a scheduled article's time
-  coming changes the version, so no process serves the old page after it. (Without a shared
+  version (see ``caching``), unless its query string holds more than a page number
+  (``_page_parts``: searches and made-up parameters are not kept); a publish, an edit, an
+  unpublish or a scheduled article's time coming changes the version, so no process serves
+  the old page after it. (Without a shared
   cache, ``REDIS_URL``, the page cache is off: one process could not tell the others.)
 
 Everything else, a signed-in editor's view first of all, is ``private, no-store`` and never
@@ -86,10 +88,29 @@ def _etag(content: bytes) -> str:
     return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
-def _page_parts(request) -> tuple:
+# The query parameters a kept page may have: a listing's page, a story's order, a sitemap's
+# page; each bounded by the archive itself (a page beyond it is a 404, never kept).
+KEPT_PARAMETERS = frozenset({"page", "order", "p"})
+KEPT_VALUE_LENGTH = 12
+
+
+def _page_parts(request) -> tuple | None:
     """A page is kept per address: scheme, host (its links and canonical URL are absolute),
-    path and query."""
-    address = request.build_absolute_uri()
+    path and the query parameters above, sorted; ``None`` (not kept, still served with its
+    HTTP caching headers) for any other query string, so that the entries stay bounded by
+    the archive's pages: a search, a tracking parameter (``?utm_source=…``) or a made-up
+    cache-buster would otherwise each add a page to the shared cache."""
+    query = request.GET
+    if any(
+        name not in KEPT_PARAMETERS or len(values) > 1 or len(values[0]) > KEPT_VALUE_LENGTH
+        for name, values in query.lists()
+    ):
+        return None
+    address = (
+        request.build_absolute_uri(request.path)
+        + "?"
+        + "&".join(f"{name}={query[name]}" for name in sorted(query))
+    )
     return ("page", request.method, hashlib.blake2b(address.encode(), digest_size=16).hexdigest())
 
 

@@ -38,18 +38,34 @@ def shared_cache(settings):
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail(f"Redis is not running at {REDIS_URL}")
         pytest.skip(f"Redis is not running at {REDIS_URL}")
+    prefix = f"archive-tests-{os.getpid()}"
     settings.REDIS_URL = REDIS_URL
     settings.CACHES = {
         "default": {
             "BACKEND": "archive.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "archive-tests",
+            "KEY_PREFIX": prefix,
         }
     }
     settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
+    clear_prefixed(prefix)
     yield cache
-    cache.clear()
+    clear_prefixed(prefix)
+
+
+def clear_prefixed(prefix):
+    """Delete this run's keys only: never FLUSHDB a Redis database others may use."""
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    for key in server.scan_iter(match=f"{prefix}:*", count=1000):
+        server.delete(key)
+
+
+def redis_keys(prefix_start="archive-tests"):
+    import redis
+
+    return [k.decode() for k in redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix_start}*")]
 
 
 def queries(client, url, **headers):
@@ -215,8 +231,8 @@ def test_pages_are_served_when_redis_is_away(client, settings):
     assert report["status"] == "degraded" and report["cache"] == "unavailable"
     # Meanwhile each process keeps what it computes for a little while: no recount, no
     # re-render for every request while Redis is away.
-    client.get("/sources/?fresh=1")
-    again, n = queries(client, "/sources/?fresh=1")
+    client.get("/sources/?page=1")
+    again, n = queries(client, "/sources/?page=1")
     assert again["X-Cache"] == "hit" and n == 0
 
 
@@ -391,3 +407,53 @@ def test_a_kept_article_shows_related_stories_and_original_updates_as_they_chang
     assert "The strike, day two" not in shown()
     update.delete()
     assert "figures corrected" not in shown()
+
+
+def test_another_users_redis_keys_survive_the_tests(shared_cache):
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    server.set("someone-else:key", "kept", ex=60)
+    clear_prefixed(shared_cache.key_prefix)
+    assert server.get("someone-else:key") == b"kept"
+    server.delete("someone-else:key")
+
+
+def test_only_pages_with_a_bounded_query_string_are_kept(client, shared_cache):
+    ArticleFactory.create_batch(3)
+
+    def kept_pages():
+        return [k for k in redis_keys(shared_cache.key_prefix) if ":page:" in k]
+
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get("/?page=1")["X-Cache"] == "miss"
+    assert client.get("/?page=1")["X-Cache"] == "hit"
+    assert len(kept_pages()) == 2
+    for made_up in [
+        "/?utm_source=x",
+        "/?page=1&nonce=123",
+        "/?page=1&page=1",
+        "/?page=" + "1" * 13,
+    ]:
+        response = client.get(made_up)
+        assert response.status_code in (200, 404), made_up
+        assert response.get("X-Cache") != "hit" and len(kept_pages()) == 2, made_up
+    response = client.get("/search/?q=headline")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("public")
+    assert len(kept_pages()) == 2  # searches are not kept: a reader may type anything
+
+
+@pytest.mark.parametrize("page_cache_seconds", [0, 300])
+def test_a_wrong_date_never_becomes_the_kept_pages_address(
+    client, shared_cache, settings, page_cache_seconds
+):
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    article = ArticleFactory(slug="real-story")
+    wrong = "/1999/09/09/real-story/"
+    response = client.get(wrong)
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    page = client.get(article.get_absolute_url()).content.decode()
+    canonical = f"http://testserver{article.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{canonical}">' in page
+    assert f'<meta property="og:url" content="{canonical}">' in page
+    assert "1999/09/09" not in page
