@@ -47,7 +47,9 @@ def _pattern(known) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-_TAG = re.compile(r"(<[^>]*>)")
+# A tag, its quoted attribute values read whole: a ">" inside one ends nothing (the sanitizer
+# escapes it, but the walk must not depend on that).
+_TAG = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
 _TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 
 

@@ -32,6 +32,7 @@ same offsets. A match deeper in the text shows the article's opening instead.
 
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.lookups import SearchVectorExact
@@ -149,11 +150,16 @@ def indexable(text: str) -> bool:
 
 
 def clean_query(text: str) -> str:
-    """The query as searched: trimmed, control characters removed, at most 200 characters;
-    a run of "-" is one "-" (32 of them in a row overflow PostgreSQL's query parser)."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", text or "")
+    """The query as searched: composed (NFC: "ñ" typed as "n" and a combining tilde is "ñ"),
+    trimmed, control characters removed, at most 200 characters, never a word cut in two; a
+    run of "-" is one "-" (32 of them in a row overflow PostgreSQL's query parser)."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", unicodedata.normalize("NFC", text or ""))
     text = re.sub(r"-(?:[\s-]*-)+", "-", text)
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:  # whole words only: the last one cut off is left out
+        cut = text[: MAX_QUERY_CHARS + 1]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_QUERY_CHARS]
+    return text
 
 
 def make_query(text: str) -> SearchQuery:
@@ -509,14 +515,19 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
             in_title = _newest(queryset, query, parsed, topic)[1]
     else:
         in_text, in_title = _newest(queryset, query, parsed, topic)
+    # The newest matches: one more than ranked, to tell whether older ones are left out.
+    newest_ids = [next(iter(row.values())) for row in in_text]
+    if not newest_ids:  # nothing matches (a match in a title is a match in the text)
+        return Ranking([], complete=True)
+    newest = queryset.model.objects.filter(pk__in=newest_ids[:CANDIDATES]).values("pk")
     # Ranked once chosen (ranking reads each article's whole search vector), in SQL.
     ids = list(
-        queryset.model.objects.filter(pk__in=in_text.union(in_title))
+        queryset.model.objects.filter(pk__in=newest.union(in_title))
         .annotate(rank=SearchRank(F("search_vector"), Wanted(query)))
         .order_by("-rank", "-published_at", "-pk")
         .values_list("pk", flat=True)
     )
-    return Ranking(ids, complete=len(ids) <= CANDIDATES)
+    return Ranking(ids, complete=len(newest_ids) <= CANDIDATES)
 
 
 def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:

@@ -1,6 +1,7 @@
 """Small text helpers shared by the models and the importer."""
 
 import re
+import unicodedata
 
 _QUOTES = str.maketrans(
     {
@@ -30,3 +31,15 @@ def headline_key(text: str) -> str:
 def normalize_newlines(text: str) -> str:
     """LF line endings, whatever sent the text (a browser's form sends CRLF)."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+# C0 controls but tab, line feed and carriage return; DEL: no HTML or XML page may hold them
+# (a feed with one cannot be written).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as the archive keeps it: LF line endings, no control characters, and composed
+    (NFC: "ñ" one character, as readers type it, whether the text came decomposed, as from
+    a Mac's file names or some PDFs, or not)."""
+    return unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", normalize_newlines(text)))

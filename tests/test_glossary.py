@@ -53,6 +53,29 @@ def test_whole_words_only_and_never_in_links_or_headings(mananera):
     assert article.body_html.index("term-mananera") > article.body_html.index("Then the")
 
 
+def test_a_term_is_whole_at_both_ends(mananera):
+    article = ArticleFactory(body="The supermañanera and the mañanerazo.\n\nThe mañanera.")
+    assert explained(article) == ["mañanera"]
+    assert "The supermañanera and the mañanerazo." in article.body_html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p><img alt="a > mañanera" src="https://x.org/a.png"> and the mañanera.</p>',
+        "<p><img alt='a > mañanera' src=\"https://x.org/a.png\"> and the mañanera.</p>",
+        '<p><a title="x > mañanera" href="https://x.org/">link</a> and the mañanera.</p>',
+        '<p><q cite="https://x.org/?a>mañanera">quoted</q> and the mañanera.</p>',
+    ],
+)
+def test_a_term_inside_an_attribute_value_is_left_alone(mananera, html):
+    explained_html, used = glossary.explain(html)
+    assert used == ["mananera"]
+    assert explained_html.count("<button") == 1
+    assert explained_html.index("<button") > explained_html.index("and the")
+    assert explained_html.startswith(html[: html.index(" and the")])
+
+
 def test_terms_of_several_words_and_several_terms(mananera):
     GlossaryTerm.objects.create(
         term="Fourth Transformation", slug="4t", explanation="The governing project."

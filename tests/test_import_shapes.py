@@ -282,7 +282,7 @@ def test_a_long_source_name_is_refused_with_its_length():
         )
 
 
-def test_html_written_directly_is_what_markdown_and_bleach_make():
+def test_html_written_directly_is_what_markdown_and_the_sanitizer_make():
     """The text importer writes plain bodies' HTML itself (Markdown costs most of an import):
     for hundreds of random texts, with every character Markdown or HTML might read, the HTML
     is the same as ``render_markdown``'s, or the importer leaves it to ``render_markdown``."""

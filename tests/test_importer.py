@@ -137,6 +137,46 @@ def test_crlf_bom_and_curly_quotes(tmp_path):
     assert article.body_html == "<p>Párrafo ‘uno’.</p>"
 
 
+def nfd(text):
+    import unicodedata
+
+    return unicodedata.normalize("NFD", text)
+
+
+CREDITED = (
+    "Peña Nieto’s last year\n\nBy Łukasz Żak and Øystein Ødegård\n\n"
+    "The year began in Oaxaca.\n\nThis article originally appeared in the March 2, 2024 "
+    "edition of Desinformémonos, a Mexican news site.\n\nTranslated by Žaneta Šťastná\n"
+)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: nfd(text).encode("utf-8"),  # decomposed accents, as from a Mac
+        lambda text: text.encode("utf-16"),  # Notepad's "Unicode", with its byte-order mark
+        lambda text: (
+            text.replace("Desinformémonos", "Desinfor\u00admémo\u200bnos")
+            .replace("By ", "By\u200b ")
+            .replace("Translated", "Trans\u00adlated")
+            .encode("utf-8")
+        ),  # soft hyphens and zero-width spaces pasted from a web page
+    ],
+    ids=["utf-8", "nfd", "utf-16", "invisible"],
+)
+def test_the_same_text_in_any_encoding_or_form_imports_the_same(tmp_path, encode):
+    import_file(write(tmp_path, "credited.txt", encode(CREDITED)))
+    article = Article.objects.select_related("source").get()
+    assert article.headline == "Peña Nieto’s last year"
+    assert {p.name for p in article.authors.all()} == {"Łukasz Żak", "Øystein Ødegård"}
+    assert [p.name for p in article.translators.all()] == ["Žaneta Šťastná"]
+    assert article.source.name == "Desinformémonos"
+    assert article.body_html == "<p>The year began in Oaxaca.</p>"
+    import_file(write(tmp_path, "again.txt", encode(CREDITED.replace("Peña", "Pena"))))
+    assert Person.objects.count() == 3 and Source.objects.count() == 1  # no duplicates
+
+
 def test_without_attribution_the_article_has_no_source(tmp_path):
     import_file(write(tmp_path, "editorial.txt", SIMPLE))
     article = Article.objects.get()

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from articles.markup import render_markdown
+from articles.models import Article
 from tests.factories import ArticleFactory, RelatedStoryFactory
 
 XSS_VECTORS = [
@@ -62,6 +63,9 @@ XSS_VECTORS = [
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "<p>ok</p>{: onclick=alert(1) }",
     'Paragraph\n{: onclick="alert(1)" }',
+    '<a href="javascript:123">click</a>',
+    "[click](javascript:123)",
+    '<a href="javascript:0">click</a>',
 ]
 
 SAFE_TAGS = {
@@ -142,3 +146,26 @@ def test_article_page_never_renders_vectors(client, vector):
     assert page.lower().count("<script") == 1  # only the JSON-LD block
     json_ld = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert json.loads(json_ld)["headline"] == vector[:110]
+
+
+@pytest.mark.parametrize("text", ["a \x02klzzwxh:0000\x03 b", "bell\x07 and nul\x00 and esc\x1b"])
+def test_control_characters_never_reach_the_html(text):
+    html = render_markdown(text)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", html), html
+
+
+@pytest.mark.django_db
+def test_control_characters_in_any_text_leave_the_feeds_working(client, editor_client):
+    from django.urls import reverse
+
+    ArticleFactory(headline="Bell\x07 in the headline", dek="A dek\x1b.", body="Text\x08.")
+    pasted = "Pasted headline\n\nBefore \x02klzzwxh:0000\x03 after.\n\nMore \x07text.\n"
+    editor_client.post(reverse("admin:articles_article_paste"), {"text": pasted})
+    Article.objects.update(status=Article.Status.PUBLISHED)
+    for article in Article.objects.all():
+        for field in ["headline", "dek", "body", "body_html"]:
+            assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", getattr(article, field))
+    for feed in ["/feed/rss/", "/feed/atom/"]:
+        response = client.get(feed)
+        assert response.status_code == 200, feed
+        assert "Before klzzwxh:0000 after." in response.content.decode(), feed

@@ -187,7 +187,28 @@ def test_common_words_rank_a_bounded_set_but_keep_headline_matches(client, monke
     ArticleFactory.create_batch(8, headline="Weather", dek="", body="A long drought.")
     ranking = search.ranked(Article.objects.published(), "drought")
     assert ranking.ids[0] == old.pk  # a headline match, however old, comes first
-    assert len(ranking.ids) == 7 and not ranking.complete  # it, and the six most recent
+    assert len(ranking.ids) == 6 and not ranking.complete  # it, and the five most recent
+
+
+@pytest.mark.parametrize("matching", [4, 5, 6])
+def test_the_page_ranks_as_many_as_it_says_and_says_so_only_when_some_are_left_out(
+    client, monkeypatch, matching
+):
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    articles = [
+        ArticleFactory(
+            headline=f"Weather {n}",
+            dek="",
+            body="A long drought.",
+            published_at=timezone.now() - datetime.timedelta(days=n + 1),
+        )
+        for n in range(matching)
+    ]
+    ranking = search.ranked(Article.objects.published(), "drought")
+    assert sorted(ranking.ids) == sorted(a.pk for a in articles[:5])  # the five most recent
+    assert ranking.complete == (matching <= 5)
+    page = client.get("/search/?q=drought").content.decode()
+    assert ("More than 5 articles match" in page) == (matching > 5)
 
 
 # -- Every shape of query, on a small archive -----------------------------------------------------
@@ -399,15 +420,39 @@ def filed_archive(monkeypatch):
 FILINGS_WALK = 'FROM "articles_article_topics" V0 WHERE (V0."topic_id" = '
 
 
+def _search_sql(queries) -> tuple[str, str]:
+    """The SQL that found the newest matches in the text, and the ranking's (none when
+    nothing matched)."""
+    sqls = [query["sql"] for query in queries]
+    return (sqls[-2], sqls[-1]) if "ts_rank(" in sqls[-1] else (sqls[-1], "")
+
+
+def text_part(queries) -> str:
+    """The SQL that found the newest matches in the text, its table named V0 as in a
+    subquery (as the titles' part is)."""
+    sql = _search_sql(queries)[0]
+    for table in ["articles_article_topics", "articles_commonwords"]:
+        if f'FROM "{table}" WHERE' in sql:
+            sql = sql.replace(f'"{table}".', "V0.").replace(
+                f'FROM "{table}" WHERE', f'FROM "{table}" V0 WHERE'
+            )
+    return sql
+
+
+def title_part(queries) -> str:
+    """The SQL that found the newest matches in the titles (within the ranking's)."""
+    return _search_sql(queries)[1].split(" UNION ")[-1]
+
+
 def in_topic(query, topic="mining", plan=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         ids = search.ranked(Article.objects.published(), query, topic=topic).ids
-    walked = FILINGS_WALK in queries[-1]["sql"].split(" UNION ")[0]
+    walked = FILINGS_WALK in text_part(queries)
     if plan is not None:
-        assert walked == (plan == "walk"), queries[-1]["sql"]
+        assert walked == (plan == "walk"), text_part(queries)
     headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))
     return [headlines[pk] for pk in ids]
 
@@ -422,7 +467,7 @@ def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_arc
     assert parsed.walk == parsed.walk_titles == 21
     with CaptureQueriesContext(connection) as queries:
         search.ranked(Article.objects.published(), "government", topic="mining")
-    sql = queries[-1]["sql"]
+    sql = text_part(queries) + title_part(queries)
     assert sql.count(FILINGS_WALK) == 2 and sql.count('ORDER BY V0."published_at" DESC') == 2
     found = in_topic("government", plan="walk")
     assert found[0] == "The government and the mines"  # old, but the best match
@@ -510,12 +555,12 @@ def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_firs
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def title_part(query):
+    def titles_of(query):
         with CaptureQueriesContext(connection) as queries:
             ids = search.ranked(Article.objects.published(), query).ids
-        return ids, queries[-1]["sql"].split(" UNION ")[1]
+        return ids, title_part(queries)
 
-    ids, sql = title_part("mines")  # in one headline of 61
+    ids, sql = titles_of("mines")  # in one headline of 61
     assert "interval '0 seconds'" in sql
     assert Article.objects.get(pk=ids[0]).headline == "The government and the mines"
     for n in range(3):  # now in most headlines
@@ -525,7 +570,7 @@ def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_firs
     monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)  # read again at once
     monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 500)
     assert search.parse("report", "", Article).walk_titles <= 500
-    ids, sql = title_part("report")
+    ids, sql = titles_of("report")
     assert "interval '0 seconds'" not in sql and len(ids) == 63
 
 
@@ -610,7 +655,7 @@ def ranked_both_ways(monkeypatch, query, **filters):
     with monkeypatch.context() as patched:
         patched.setattr(search, "common_bits", lambda *args: None)
         without = search.ranked(articles, query, **filters)
-    return with_bits, without, "articles_commonwords" in queries[-1]["sql"]
+    return with_bits, without, "articles_commonwords" in text_part(queries) + title_part(queries)
 
 
 @pytest.mark.parametrize(
@@ -663,9 +708,9 @@ def test_common_words_are_read_from_the_end_of_the_year_searched(common_archive)
     year = Article.objects.latest("published_at").published_at.year
     with CaptureQueriesContext(connection) as queries:
         search.ranked(Article.objects.published(), "government", year=year)
-    text_part = queries[-1]["sql"].split(" UNION ")[0]
-    assert 'FROM "articles_commonwords" V0' in text_part
-    assert 'V0."published_at" BETWEEN' in text_part
+    text = text_part(queries)
+    assert 'FROM "articles_commonwords" V0' in text
+    assert 'V0."published_at" BETWEEN' in text
 
 
 def test_titles_matches_are_found_among_the_articles_holding_the_words(monkeypatch):
@@ -702,3 +747,19 @@ def test_titles_matches_are_found_among_the_articles_holding_the_words(monkeypat
         assert with_bits.ids == without.ids
         headlines = dict(Article.objects.values_list("pk", "headline"))
         assert [headlines[pk] for pk in with_bits.ids][:2] == ["Water report 24", "Water report 18"]
+
+
+def test_a_query_typed_with_decomposed_accents_finds_the_composed_word(client):
+    import unicodedata
+
+    ArticleFactory(headline="Peña Nieto’s last year", body="Peña spoke.")
+    typed = unicodedata.normalize("NFD", "Peña")
+    assert typed != "Peña"
+    assert len(search.ranked(Article.objects.published(), typed).ids) == 1
+    assert "Peña Nieto’s last year" in client.get("/search/", {"q": typed}).content.decode()
+
+
+def test_a_long_query_is_cut_between_words():
+    query = search.clean_query("government " * 30)  # 330 characters
+    assert len(query) <= search.MAX_QUERY_CHARS and query.endswith("government")
+    assert search.clean_query("a" * 250) == "a" * search.MAX_QUERY_CHARS

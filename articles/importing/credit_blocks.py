@@ -14,7 +14,7 @@ from articles.dates import DateProblem
 from articles.importing import credits
 from articles.importing.parsed import ImportProblem, ParsedArticle
 
-_SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[\"“¿¡A-ZÁÉÍÓÚÑ*_\[(])")
+_SENTENCE_END = re.compile(rf"(?<=[.!?”\"])\s+(?=[\"“¿¡{credits.UPPER}*_\[(])")
 
 
 @dataclass

@@ -29,7 +29,8 @@ from datetime import date
 from articles.dates import _EN_MONTH, _ES_MONTH, DATE, DATE_RE, is_date_line, parse_date
 
 _I = re.IGNORECASE
-UPPER = "A-ZÁÉÍÓÚÑÜÇÀÈÌÒÙÂÊÎÔÛÄËÏÖ"
+# Capital letters names start with: ASCII and every Latin capital up to U+024F (Ł, Ø, Ž, Ș…).
+UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 _WORD = rf"[{UPPER}][\w'’.\-]*"
 _PARTICLE = (
     r"(?:de|del|de\s+la|de\s+los|la|las|los|el|y|e|da|do|dos|das|di|van|von|der|den|du|le"

@@ -2,7 +2,7 @@
 many), and hand them to the batched store.
 
 Parsing and rendering Markdown cost more than writing (about 5 ms an article, mostly
-Python-Markdown and bleach), so with several files they run in a pool of worker processes
+Python-Markdown and the sanitizer), so with several files they run in a pool of worker processes
 while this process writes. Workers never touch the database.
 """
 

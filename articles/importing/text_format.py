@@ -20,6 +20,7 @@ Text the grammar does not recognise stays in the body, word for word; lines that
 credits but were not understood are listed in ``ParsedArticle.notes``.
 """
 
+import codecs
 import re
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from articles.importing import credits
 from articles.importing.credit_blocks import Block as _Block
 from articles.importing.credit_blocks import mark_zones, read_credits
 from articles.importing.parsed import ImportProblem, ParsedArticle, ParsedRelatedStory
+from articles.text import clean_text
 
 MAX_FILE_BYTES = 1024 * 1024
 BULLET = "\u2022"
@@ -45,19 +47,34 @@ def read_text(path: Path) -> str:
     if size > MAX_FILE_BYTES:
         raise ImportProblem(f"file is too large ({size:,} bytes; the limit is 1 MB)")
     data = path.read_bytes()
-    if b"\x00" in data:
+    encoding = "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # as Windows' Notepad saves "Unicode" text
+    elif b"\x00" in data:
         raise ImportProblem("binary data, not a text file")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ImportProblem(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise ImportProblem(f"not {name} text (invalid byte at offset {exc.start})") from None
     if any(ord(ch) < 32 and ch not in "\n\r\t\f" for ch in text):
         raise ImportProblem("binary data, not a text file (control characters)")
     return text
 
 
+# Invisible characters that only hide words from the credits' grammar and the search: zero
+# width spaces and joiners, soft hyphens, a byte-order mark inside the text.
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+def import_text(text: str) -> str:
+    """An imported text as the archive keeps text (``clean_text``: composed accents, LF, no
+    control characters), without invisible characters."""
+    return clean_text(INVISIBLE.sub("", text))
+
+
 def parse_article(text: str) -> ParsedArticle:
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = import_text(text)
     blocks = _blocks(text)
     if not blocks:
         raise ImportProblem("the file is empty")
@@ -200,7 +217,7 @@ def _escape(text: str) -> str:
 
 def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
     """The body as Markdown and, when every paragraph is plain enough (see ``_plain``), the
-    HTML that ``render_markdown`` would make of it, written directly: Markdown and bleach
+    HTML that ``render_markdown`` would make of it, written directly: Markdown and sanitizing
     cost about 4 ms an article, most of an import's time. Otherwise the HTML is None and the
     caller renders the Markdown. (``tests/test_import_shapes.py`` checks both agree.)"""
     out: list[str] = []
@@ -245,8 +262,8 @@ def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
     return markdown, "\n".join(html) if plain else None
 
 
-# Text in which Markdown and bleach change nothing but "&": no markup characters, no
-# entity, nothing that opens a definition list.
+# Text in which Markdown and the sanitizer change nothing but "&" and no-break spaces: no
+# markup characters, no entity, nothing that opens a definition list.
 _NOT_PLAIN = re.compile(r"[\\`*_\[\]{}#|<>~\t]|&#?\w+;|^:")
 
 
@@ -255,13 +272,13 @@ def _plain(text: str) -> bool:
 
 
 def _html(text: str) -> str:
-    return text.replace("&", "&amp;")
+    return text.replace("&", "&amp;").replace("\u00a0", "&nbsp;")
 
 
 def plain_text_markdown(text: str) -> str:
     """Plain text (paragraphs between blank lines) as Markdown that shows exactly that text:
     how a pasted original is kept."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = import_text(text)
     if not text.strip():
         return ""
     return "\n\n".join(_escape(block.text) for block in _blocks(text)) + "\n"

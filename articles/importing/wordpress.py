@@ -47,6 +47,7 @@ from articles.importing import credits
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
 from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parsed import ImportProblem, ParsedArticle
+from articles.importing.text_format import import_text
 from articles.importing.wordpress_html import to_markdown
 from articles.markup import render_markdown
 from articles.models import Article
@@ -232,7 +233,7 @@ def _category(element, site: Site) -> None:
 def _post(element) -> Post:
     post = Post(post_id="")
     for child in element:
-        tag, text = _local(child.tag), child.text or ""
+        tag, text = _local(child.tag), import_text(child.text or "")
         if tag == "title":
             post.title = " ".join(text.split())
         elif tag == "link":

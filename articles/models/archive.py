@@ -20,7 +20,7 @@ from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import mark_dateline
 from articles.models.page_data import PageData, PageDataQuerySet
 from articles.models.subjects import Person, ShownToReaders, Source, Topic
-from articles.text import headline_key, normalize_newlines
+from articles.text import clean_text, headline_key
 
 
 def published_condition(prefix: str = "") -> Q:
@@ -28,6 +28,10 @@ def published_condition(prefix: str = "") -> Q:
     through ``prefix`` (``"articles__"`` from a story): a join filtered in place, where an
     ``IN (published articles)`` would read every published article."""
     return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": Now()})
+
+
+# The article's own texts, cleaned when it is saved (``Article.derive_fields``).
+TEXT_FIELDS = ("headline", "dek", "body", "original_headline", "dateline", "original_body")
 
 
 class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
@@ -303,10 +307,11 @@ class Article(PageData, models.Model):
 
     def derive_fields(self, body_html: str | None = None):
         """Fill the fields computed from others: the rendered body (``body_html`` when the
-        caller rendered it already), the headline's comparison key, the source's name. Line
-        endings are LF (a browser sends CRLF)."""
-        self.body = normalize_newlines(self.body)
-        self.original_body = normalize_newlines(self.original_body)
+        caller rendered it already), the headline's comparison key, the source's name. The
+        texts are cleaned first (``clean_text``: LF line endings, as a browser sends CRLF; no
+        control characters; composed accents)."""
+        for name in TEXT_FIELDS:
+            setattr(self, name, clean_text(getattr(self, name)))
         self.render_body(body_html)
         self.search_body = search.fold(self.body)
         self.headline_key = headline_key(self.headline)
