@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from functools import partial
 
@@ -5,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -17,6 +19,7 @@ from articles.admin_forms import (
     CorrectionInline,
     OriginalUpdateInline,
     RelatedStoryInline,
+    SafeAutocomplete,
 )
 from articles.importing.names import key
 from articles.models import (
@@ -76,7 +79,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegacyAddress)
-class LegacyAddressAdmin(admin.ModelAdmin):
+class LegacyAddressAdmin(SafeAutocomplete, admin.ModelAdmin):
     """Addresses of the site an archive was imported from, redirecting to what they became."""
 
     list_display = ["old_path", "article", "topic"]
@@ -85,7 +88,7 @@ class LegacyAddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
+class SlugRedirectAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["old_slug", "article"]
     search_fields = ["old_slug", "article__headline"]
     autocomplete_fields = ["article"]
@@ -122,7 +125,7 @@ def _waiting_people(article) -> list[str]:
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     form = ArticleForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -248,6 +251,21 @@ class ArticleAdmin(admin.ModelAdmin):
             return form
         return type("TranslatorArticleForm", (form,), {"can_publish": False})
 
+    def get_changeform_initial_data(self, request):
+        """Django fills a new article's fields from the address ("?source=3"); a value its
+        field would refuse ("?source='") is left out, as the form could not show it."""
+        initial = super().get_changeform_initial_data(request)
+        fields = self.get_form(request).base_fields
+        for name, value in list(initial.items()):
+            field = fields.get(name)
+            try:
+                if field is None or "\x00" in str(value):
+                    raise ValidationError("not a field")
+                field.clean(value)
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                del initial[name]
+        return initial
+
     def get_inlines(self, request, obj):
         if obj is None or not request.user.has_perm("articles.view_correction"):
             return [RelatedStoryInline]
@@ -262,7 +280,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         chosen = request.POST.get("_add_to_thread", "")
-        if chosen.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", chosen):  # not "²", which isdigit() lets through
             obj.thread = Thread.objects.filter(pk=int(chosen)).first() or obj.thread
         if not change:
             obj.created_by = request.user

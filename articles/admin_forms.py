@@ -2,11 +2,59 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from articles import images, search
 from articles.importing.items import MAX_RELATED_STORIES
 from articles.models import Article, Correction, OriginalUpdate, RelatedStory
+
+
+def _is_key(model_field, value) -> bool:
+    """Whether ``value`` could be a key of the rows ``model_field`` points to."""
+    target = model_field.target_field
+    try:
+        target.run_validators(target.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return "\x00" not in str(value)
+
+
+class _ShowingOnlyKeys:
+    """Django's autocomplete widget looks up the rows it shows as chosen; a value that is no
+    key ("x", "²", a 30-digit number, posted or in the address) would make that look-up
+    crash the page instead of the form saying the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_key(self.field, v)], attr)
+
+
+class SafeAutocompleteSelect(_ShowingOnlyKeys, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ShowingOnlyKeys, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocomplete:
+    """For model admins and inlines with ``autocomplete_fields``: the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 # Editors paste addresses without a scheme ("www.jornada.com.mx/…"): assume https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -44,7 +92,7 @@ class RelatedStoriesFormSet(forms.BaseInlineFormSet):
         return list(self.instance.related_stories.values_list("position", flat=True))
 
 
-class RelatedStoryInline(admin.StackedInline):
+class RelatedStoryInline(SafeAutocomplete, admin.StackedInline):
     model = RelatedStory
     fk_name = "article"
     formfield_overrides = URL_FIELDS

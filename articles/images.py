@@ -80,12 +80,17 @@ def validate_upload(upload) -> None:
         with Pillow.open(upload) as picture:
             found = picture.format
             width, height = picture.size
-            picture.verify()
+            frames = getattr(picture, "n_frames", 1)  # read from the frames' headers
+            if found in FORMATS and width * height * frames <= MAX_PIXELS:
+                for frame in range(frames):  # decoded whole: a cut-short file fails here
+                    picture.seek(frame)
+                    picture.load()
     except Pillow.DecompressionBombError:
         raise ValidationError(f"“{name}” has too many pixels to be a photograph.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(
-            f"“{name}” is not an image file, or it is damaged. Upload a JPEG, PNG, WebP or GIF."
+            f"“{name}” is not an image file, or it is damaged (cut short, perhaps). Upload a "
+            "JPEG, PNG, WebP or GIF."
         ) from None
     finally:
         upload.seek(0)
@@ -98,23 +103,36 @@ def validate_upload(upload) -> None:
             f"“{name}” is {width:,} × {height:,} pixels; the limit is "
             f"{MAX_PIXELS // 1_000_000} megapixels."
         )
+    if width * height * frames > MAX_PIXELS:
+        raise ValidationError(
+            f"“{name}” is an animation of {frames:,} frames of {width:,} × {height:,} pixels; "
+            f"the limit is {MAX_PIXELS // 1_000_000} megapixels in all its frames."
+        )
 
 
 def prepare(image) -> None:
-    """Store the uploaded file cleaned (upright, without metadata) and its resized copies;
+    """Store the uploaded file cleaned (upright, re-encoded without metadata, comments or
+    anything else the file carried) and its resized copies;
     set ``width``, ``height`` and ``rendition_widths``."""
     upload = image.file
     upload.seek(0)
     with Pillow.open(upload) as opened:
         found = opened.format
         animated = getattr(opened, "is_animated", False)
+        icc_profile = opened.info.get("icc_profile")
+        # Encoded anew from the pixels, with nothing of the file's own but its colour
+        # profile: no comment, no metadata, nothing appended (a file that is also a script
+        # or a page, a "polyglot", is an image again).
+        opened.info = {}
         cleaned = io.BytesIO()
         if animated:  # a GIF's frames are kept; GIF carries no camera metadata
-            opened.save(cleaned, format="GIF", save_all=True)
+            opened.save(cleaned, format="GIF", save_all=True, comment=b"")
+            opened.seek(0)
             picture = opened.copy()
         else:
             picture = ImageOps.exif_transpose(opened)
-            _save_clean(picture, found, cleaned, opened.info.get("icc_profile"))
+            picture.info = {}
+            _save_clean(picture, found, cleaned, icc_profile)
     name = default_storage.save(
         upload_to(image, f"upload.{FORMATS[found]}"), ContentFile(cleaned.getvalue())
     )

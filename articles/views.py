@@ -353,13 +353,19 @@ def health(request):
     return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
 
 
+MAX_MEDIA_PATH = 200  # stored names are "images/2025/03/<16 characters>-1280w.webp"
+
+
 def media_file(request, path):
     """An uploaded image's file, when they are kept on this server's disk (with an object
     store, ``MEDIA_S3_BUCKET``, their addresses point there). Names are random and never
     reused, so a browser or CDN may keep one for a year."""
-    if not path.startswith("images/") or ".." in path.split("/"):
+    if not path.startswith("images/") or ".." in path.split("/") or len(path) > MAX_MEDIA_PATH:
         raise Http404("No such file.")
-    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name the file system refuses (a part over 255 bytes, say)
+        raise Http404("No such file.") from None
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

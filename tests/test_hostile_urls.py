@@ -44,6 +44,12 @@ def some_articles():
         ("/sources/%00/", 400),
         ("/topics/x/?page=last", 404),
         ("/feed/rss/?page=%00", 400),
+        ("/no-such-page/%2500/", 404),
+        ("/%2500", 404),
+        ("/%25%30%30/", 404),
+        ("/media/images/" + "a" * 300 + ".jpg", 404),
+        ("/media/images/" + "a/" * 2100 + "b.jpg", 404),
+        ("/media/images/%00.jpg", 400),
     ],
 )
 def test_hostile_reader_urls(client, url, status):
@@ -69,6 +75,10 @@ def test_hostile_reader_urls(client, url, status):
         ),
         ("/admin/articles/article/?p=9223372036854775807", 200),
         ("/admin/articles/article/?o=99", 200),
+        ("/admin/articles/article/add/?source=%27", 200),
+        ("/admin/articles/article/add/?source=99999999999999999999", 200),
+        ("/admin/articles/article/add/?thread=x&lead_image=%27&topics=1,x", 200),
+        ("/admin/articles/article/add/?original_published_on=x&published_at=y", 200),
     ],
 )
 def test_hostile_admin_urls(editor_client, url, status):
@@ -76,3 +86,30 @@ def test_hostile_admin_urls(editor_client, url, status):
     assert response.status_code == status
     if status == 302:  # the admin's "invalid filter" answer: the list without it
         assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("source", "x"),
+        ("source", "1.5"),
+        ("thread", "'"),
+        ("lead_image", "99999999999999999999999"),
+        ("authors", "x"),
+        ("translators", "²"),
+        ("topics", "%00"),
+        ("_add_to_thread", "²"),
+        ("_add_to_thread", "99999999999999999999999"),
+        ("related_stories-0-target", "x"),
+    ],
+)
+def test_nonsense_in_an_admin_choice_is_a_form_error_not_a_crash(editor_client, field, value):
+    from django.urls import reverse
+
+    from tests.test_admin import form_data
+
+    data = form_data(**{field: value})
+    if field.startswith("related_stories-0-"):
+        data.update({"related_stories-TOTAL_FORMS": "1", "related_stories-0-title": "A title"})
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code in (200, 302)

@@ -126,6 +126,44 @@ def test_what_is_not_a_real_picture_is_refused_with_the_reason(editor_client, fi
     assert not Image.objects.exists()
 
 
+def test_a_picture_cut_short_is_refused_not_a_crash(editor_client):
+    whole = picture_file(size=(1200, 900)).read()
+    response = upload(editor_client, SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2]))
+    assert response.status_code == 200
+    assert "is not an image file, or it is damaged (cut short" in errors(response)
+    assert not Image.objects.exists()
+
+
+def animation(frames, size=(200, 150), **options) -> SimpleUploadedFile:
+    pictures = [Pillow.new("RGB", size, (n * 20 % 256, 90, 0)) for n in range(frames)]
+    out = io.BytesIO()
+    pictures[0].save(out, format="GIF", save_all=True, append_images=pictures[1:], **options)
+    return SimpleUploadedFile("moving.gif", out.getvalue(), content_type="image/gif")
+
+
+def test_an_animation_is_bounded_by_the_pixels_of_all_its_frames(editor_client, monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 200 * 150 * 10)
+    response = upload(editor_client, animation(11))
+    assert "an animation of 11 frames of 200 × 150 pixels" in errors(response)
+    assert not Image.objects.exists()
+    assert upload(editor_client, animation(10)).status_code == 302
+
+
+def test_stored_originals_are_encoded_anew_without_comments_or_payloads(editor_client):
+    payload = b"<script>alert(1)</script>"
+    jpeg = io.BytesIO()
+    Pillow.new("RGB", (400, 300), (10, 120, 30)).save(jpeg, format="JPEG", comment=payload)
+    gif = animation(3, comment=payload).read()
+    for name, data in [("a.jpg", jpeg.getvalue() + payload), ("b.gif", gif + payload)]:
+        assert payload in data
+        assert upload(editor_client, SimpleUploadedFile(name, data)).status_code == 302
+        stored_file = stored(Image.objects.latest("pk").file.name)
+        assert payload not in stored_file and b"alert" not in stored_file, name
+        with Pillow.open(io.BytesIO(stored_file)) as picture:
+            assert "comment" not in picture.info
+            assert getattr(picture, "n_frames", 1) == (3 if name == "b.gif" else 1)
+
+
 def test_a_file_over_the_size_limit_is_refused_with_both_sizes(editor_client, settings):
     settings.IMAGE_MAX_BYTES = 2048
     file = picture_file(size=(1200, 900), image_format="PNG", name="big.png")
