@@ -264,6 +264,46 @@ def test_repeated_failed_logins_lock_out(django_user_model, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_behind_proxies_failures_count_per_client_not_per_proxy(django_user_model, settings):
+    """Two proxies (a CDN, then a load balancer at 10.0.0.1): the client is the address the
+    CDN wrote; what the client wrote itself further left counts for nothing."""
+    settings.PROXY_COUNT = 2
+    django_user_model.objects.create_superuser("boss", "b@example.org", "right-password-1")
+    login = reverse("admin:login")
+
+    def attempt(client_ip, password, forged=""):
+        chain = f"{forged}, {client_ip}, 198.51.100.7" if forged else f"{client_ip}, 198.51.100.7"
+        return Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=chain).post(
+            login, {"username": "boss", "password": password}
+        )
+
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt("203.0.113.5", "wrong", forged=f"192.0.2.{n}")  # a new forged address each time
+    assert attempt("203.0.113.5", "right-password-1").status_code == 429
+    assert attempt("203.0.113.5", "right-password-1", forged="192.0.2.99").status_code == 429
+    assert attempt("203.0.113.9", "right-password-1").status_code == 302  # someone else
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "203.0.113.5", "192.0.2.1", "203.0.113.5"),  # no proxy: the header is ignored
+        (1, "10.0.0.1", "192.0.2.1, 203.0.113.5", "203.0.113.5"),
+        (2, "10.0.0.1", "192.0.2.1, 203.0.113.5, 198.51.100.7", "203.0.113.5"),
+        (2, "10.0.0.1", "203.0.113.5", "10.0.0.1"),  # did not pass through both proxies
+        (1, "10.0.0.1", "", "10.0.0.1"),
+        (1, "10.0.0.1", "not-an-address", "10.0.0.1"),
+        (1, "10.0.0.1", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_behind_proxies(rf, settings, proxies, remote, forwarded, expected):
+    from archive.client_address import client_address
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
 def test_a_good_login_still_works_before_the_limit(django_user_model):
     django_user_model.objects.create_superuser("boss", "b@example.org", "right-password-1")
     client = Client()
