@@ -225,12 +225,17 @@ def test_dry_run_writes_nothing(tmp_path):
     assert not Article.objects.exists()
 
 
-def test_an_export_from_wxr_1_1_reads_the_same(tmp_path):
-    older = tmp_path / "old.xml"
-    older.write_text(
-        EXPORT.read_text(encoding="utf-8").replace("export/1.2/", "export/1.1/"), encoding="utf-8"
-    )
-    run(older)
+@pytest.mark.parametrize(
+    "namespace",
+    ["http://wordpress.org/export/1.1/", "https://wordpress.org/export/1.2/"],
+    ids=["wxr-1.1", "https"],  # WordPress's own theme test data says https
+)
+def test_an_export_in_another_namespace_reads_the_same(tmp_path, namespace):
+    other = tmp_path / "other.xml"
+    text = EXPORT.read_text(encoding="utf-8")
+    assert "http://wordpress.org/export/1.2/" in text
+    other.write_text(text.replace("http://wordpress.org/export/1.2/", namespace), encoding="utf-8")
+    run(other)
     assert Article.objects.count() == 7
 
 

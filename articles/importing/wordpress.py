@@ -52,7 +52,7 @@ from articles.importing.wordpress_html import to_markdown
 from articles.markup import render_markdown
 from articles.models import Article
 
-WP_PREFIX = "{http://wordpress.org/export/"
+WP_PREFIXES = ("{http://wordpress.org/export/", "{https://wordpress.org/export/")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 LEAD_BLOCKS, TAIL_BLOCKS = 4, 6
@@ -114,8 +114,9 @@ class Post:
 
 
 def _local(tag: str) -> str:
-    """ "{http://wordpress.org/export/1.2/}post_id" → "wp:post_id" (any WXR version)."""
-    if tag.startswith(WP_PREFIX):
+    """ "{http://wordpress.org/export/1.2/}post_id" → "wp:post_id" (any WXR version, over
+    http or https: WordPress's own theme test data says https)."""
+    if tag.startswith(WP_PREFIXES):
         prefix = "excerpt:" if "/excerpt/" in tag else "wp:"
         return prefix + tag.rsplit("}", 1)[1]
     return tag
