@@ -7,6 +7,9 @@ HTML-escaped: an editor's "<img …>" is shown as those characters, never as an 
 and Atom's subtitle are text elements (the XML writer escapes them); the full text is the
 sanitized ``body_html``."""
 
+import re
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -42,9 +45,36 @@ class FullContentAtom(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+# The site's address, for the request being answered: a feed reader shows an item away from
+# the site, where "/media/…" leads nowhere.
+_site_address: ContextVar[str] = ContextVar("site_address", default="")
+_RELATIVE = re.compile(r'(\s(?:src|href)=")(/[^/"][^"]*|/)"')
+_RELATIVE_SRCSET = re.compile(r'\ssrcset="([^"]*)"')
+
+
+def absolute_addresses(html: str, site: str) -> str:
+    """``html`` with its site-relative addresses (src, href, srcset) made absolute."""
+    site = site.rstrip("/")
+    html = _RELATIVE.sub(lambda m: f'{m[1]}{site}{m[2]}"', html)
+
+    def srcset(match):
+        candidates = [c.strip() for c in match[1].split(",")]
+        made = [site + c if c.startswith("/") and not c.startswith("//") else c for c in candidates]
+        return f' srcset="{", ".join(made)}"'
+
+    return _RELATIVE_SRCSET.sub(srcset, html)
+
+
 class ArticleFeed(Feed):
     feed_type = FullContentRss
     route = "articles:feed-rss"
+
+    def __call__(self, request, *args, **kwargs):
+        token = _site_address.set(request.build_absolute_uri("/"))
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _site_address.reset(token)
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -85,7 +115,7 @@ class ArticleFeed(Feed):
         content = glossary.without_explanations(article.body_html)
         if article.attribution:
             content += format_html("\n<p><em>{}</em></p>", article.attribution)
-        return {"content": content}
+        return {"content": absolute_addresses(content, _site_address.get())}
 
     def item_pubdate(self, article):
         return article.published_at

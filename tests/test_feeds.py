@@ -192,3 +192,23 @@ def test_robots_txt_points_at_the_sitemaps(client):
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Sitemap: http://testserver/news-sitemap.xml" in body
     assert "Disallow: /admin/" in body
+
+
+def test_feed_items_carry_absolute_addresses_for_images_and_links(client):
+    from tests.factories import ImageFactory
+
+    image = ImageFactory()
+    article = ArticleFactory(
+        headline="With a picture",
+        body=f"See [the archive](/archive/) and [elsewhere](https://example.org/x).\n\n"
+        f"![](image:{image.pk})\n",
+    )
+    assert 'src="/media/' in article.body_html and 'href="/archive/"' in article.body_html
+    for url in ["/feed/rss/", "/feed/atom/"]:
+        feed = client.get(url).content.decode()
+        assert "http://testserver/media/images/" in feed, url
+        assert 'src="/media' not in feed.replace("&quot;", '"'), url
+        assert 'href="/archive/"' not in feed.replace("&quot;", '"'), url
+        assert "http://testserver/archive/" in feed and "https://example.org/x" in feed, url
+        srcset = feed.replace("&quot;", '"').split('srcset="', 1)[1].split('"', 1)[0]
+        assert all(c.strip().startswith("http://testserver/media/") for c in srcset.split(","))
