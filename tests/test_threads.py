@@ -69,6 +69,23 @@ def test_each_article_of_the_story_says_so_with_the_one_before_and_after(client,
     )
 
 
+def test_articles_published_at_the_same_moment_are_neighbours_in_the_story(client):
+    thread = Thread.objects.create(name="A batch", slug="a-batch")
+    moment = timezone.now() - datetime.timedelta(days=1)
+    first, second, third = (
+        ArticleFactory(headline=f"Part {n}", thread=thread, published_at=moment) for n in (1, 2, 3)
+    )
+    def story_box(article):
+        html = client.get(article.get_absolute_url()).content.decode()
+        return html.split('<nav class="thread-box"', 1)[1].split("</nav>", 1)[0]
+
+    box = story_box(second)
+    assert f'<a href="{first.get_absolute_url()}">Part 1</a>' in box
+    assert f'<a href="{third.get_absolute_url()}">Part 3</a>' in box
+    box = story_box(first)
+    assert "Before:" not in box and f'<a href="{second.get_absolute_url()}">Part 2</a>' in box
+
+
 def test_readers_never_see_a_storys_drafts_or_scheduled_articles(client, story):
     thread, (first, middle, last) = story
     ArticleFactory(headline="Secret draft", thread=thread, draft=True)

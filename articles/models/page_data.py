@@ -5,7 +5,7 @@ and read back from it (``PageData``), or from the relations when it was not."""
 from datetime import date, datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 
 from articles.models.subjects import Person, Topic
@@ -41,13 +41,21 @@ class PageDataQuerySet:
             thread_count=Subquery(
                 in_thread.order_by().values("thread").annotate(n=Count("*")).values("n")
             ),
+            # The story's order is (publication time, id): articles published at the same
+            # moment (an import's batch, a scheduled pair) are neighbours too.
             thread_previous=Subquery(
-                in_thread.filter(published_at__lt=OuterRef("published_at"))
+                in_thread.filter(
+                    Q(published_at__lt=OuterRef("published_at"))
+                    | Q(published_at=OuterRef("published_at"), id__lt=OuterRef("id"))
+                )
                 .order_by("-published_at", "-id")
                 .values(row=brief)[:1]
             ),
             thread_next=Subquery(
-                in_thread.filter(published_at__gt=OuterRef("published_at"))
+                in_thread.filter(
+                    Q(published_at__gt=OuterRef("published_at"))
+                    | Q(published_at=OuterRef("published_at"), id__gt=OuterRef("id"))
+                )
                 .order_by("published_at", "id")
                 .values(row=brief)[:1]
             ),
