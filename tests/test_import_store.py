@@ -132,6 +132,59 @@ def test_the_editor_wins_field_by_field_on_a_reimport(tmp_path):
     assert article.revisions.first().note == "Imported"
 
 
+def test_a_save_in_the_admin_that_changed_nothing_leaves_the_text_to_the_import(
+    tmp_path, editor_client
+):
+    """The admin's form strips the body's trailing newline and a browser sends CRLF: an
+    article saved without a change is still the import's, and follows its source."""
+    from django.urls import reverse
+
+    from tests.test_admin import form_data
+
+    path = write(tmp_path, "a.txt", "Lithium for the Nation")
+    import_file(path)
+    article = Article.objects.get()
+    assert article.body.endswith("\n")
+    data = form_data(
+        headline=article.headline,
+        slug=article.slug,
+        dek=article.dek,
+        body=article.body.replace("\n", "\r\n").strip(),
+        original_published_on="2021-05-02",
+        status="published",
+    )
+    data.update({"authors": [p.pk for p in article.authors.all()]})
+    data.update({"translators": [p.pk for p in article.translators.all()]})
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("The second paragraph.", "A new one."),
+        encoding="utf-8",
+    )
+    assert import_file(path).result == "updated"
+    article.refresh_from_db()
+    assert "A new one." in article.body
+
+
+def test_a_change_of_case_alone_in_the_source_leaves_related_stories_alone(tmp_path):
+    """Names and titles are compared without regard to case: a source that now shouts a
+    related story's title does not replace the stories (and the links an editor set)."""
+    path = write(tmp_path, "a.txt", "Lithium for the Nation", related="Mines Close in Sonora")
+    import_file(path)
+    story = RelatedStory.objects.get()
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("Mines Close in Sonora", "MINES CLOSE IN SONORA")
+        .replace("The second paragraph.", "A new one."),
+        encoding="utf-8",
+    )
+    assert import_file(path).result == "updated"
+    assert list(RelatedStory.objects.values_list("pk", "title")) == [
+        (story.pk, "Mines Close in Sonora")
+    ]
+    assert "A new one." in Article.objects.get().body
+
+
 def test_an_original_added_in_the_admin_survives_a_reimport(tmp_path):
     path = write(tmp_path, "a.txt", "Lithium for the Nation")
     import_file(path)

@@ -75,6 +75,7 @@ def test_articles_published_at_the_same_moment_are_neighbours_in_the_story(clien
     first, second, third = (
         ArticleFactory(headline=f"Part {n}", thread=thread, published_at=moment) for n in (1, 2, 3)
     )
+
     def story_box(article):
         html = client.get(article.get_absolute_url()).content.decode()
         return html.split('<nav class="thread-box"', 1)[1].split("</nav>", 1)[0]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.importing.items import ImportItem
 from articles.models import Article, RelatedStory, Source
-from articles.text import headline_key
+from articles.text import clean_text, headline_key
 
 # Article fields an import fills, compared with ``Article.imported`` on a re-import.
 TEXT_FIELDS = [
@@ -118,8 +118,13 @@ def current_relations(article_ids) -> dict[int, dict]:
 
 
 def _same(a, b) -> bool:
+    """Whether the article holds what the import says: names and lists by their ``_key``,
+    texts as the archive keeps them (``clean_text``) and without the whitespace at either end
+    (the admin's form strips it), everything else exactly."""
     if isinstance(a, list) and isinstance(b, list):
         return sorted(map(_key, map(str, a))) == sorted(map(_key, map(str, b)))
+    if isinstance(a, str) and isinstance(b, str):
+        return clean_text(a).strip() == clean_text(b).strip()
     return a == b
 
 
