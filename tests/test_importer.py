@@ -297,3 +297,22 @@ def test_parse_problem_messages_name_the_line():
         parse_article(
             "H\n\nThis article originally appeared in the Smarch 4, 2025 edition of X, y.\n\nB\n"
         )
+
+
+def test_two_files_of_the_same_name_in_two_folders_never_overwrite_each_other(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a", "index.txt", "First Story\n\nIts text.\n")
+    second = write(tmp_path / "b", "index.txt", "Second Story\n\nIts text.\n")
+    ok, out, err = run_import(first, second)  # in one run
+    assert not ok and f"{second}: {first} has the same name (index): rename one" in err
+    assert list(Article.objects.values_list("headline", flat=True)) == ["First Story"]
+    ok, out, err = run_import(second)  # in a later run, the first file still there
+    assert not ok and "was imported under the same name (index), with another headline" in err
+    assert list(Article.objects.values_list("headline", flat=True)) == ["First Story"]
+    moved = tmp_path / "c"
+    (tmp_path / "a").rename(moved)  # the first file moved: the same article
+    changed = write(moved, "index.txt", "First Story, Revised\n\nIts text.\n")
+    ok, out, err = run_import(changed)
+    assert ok, err
+    assert list(Article.objects.values_list("headline", flat=True)) == ["First Story, Revised"]

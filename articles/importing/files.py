@@ -150,6 +150,7 @@ def import_files(
                 parsed=read.parsed,
                 key=read.path.stem,
                 label=read.label,
+                origin=str(read.path.resolve()),
                 fingerprint=read.fingerprint,
                 body_html=read.body_html,
                 user=user,

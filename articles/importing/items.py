@@ -28,6 +28,7 @@ class ImportItem:
     parsed: ParsedArticle
     key: str | None  # the article's import key; None: always a new article (a paste)
     label: str  # how messages name it: a file's path, "post 12 “Title”"
+    origin: str = ""  # the file it was read from (its absolute path), if any
     fingerprint: str = ""
     status: str = Article.Status.PUBLISHED
     slug: str = ""  # the slug to use if it is free (WordPress keeps its own)

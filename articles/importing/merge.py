@@ -50,6 +50,7 @@ def imported_record(item: ImportItem, source: Source | None) -> dict:
         "topics": list(parsed.topics),
         "related": [[s.title, s.summary, s.url] for s in parsed.related],
         "lead_image": item.lead_image["url"] if item.lead_image else "",
+        "origin": item.origin,
     }
 
 

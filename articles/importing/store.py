@@ -19,6 +19,7 @@ created just before, in their own short transaction (see ``names``).
   run, so the two never collide.
 """
 
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from articles.importing.links import link_by_headline, link_by_old_address
 from articles.importing.names import Names
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.models import Article, Image, LegacyAddress, RelatedStory
+from articles.text import headline_key
 
 BATCH_SIZE = 500
 UPDATED_FIELDS = [
@@ -76,6 +78,7 @@ class ImportStore:
         self._threads: list[threading.Thread] = []
         self._errors: list[BaseException] = []
         self.written_ids: list[int] = []
+        self._labels_by_key: dict[str, str] = {}  # every key this run met, and its item's label
 
     # -- Public -----------------------------------------------------------------------------
 
@@ -232,16 +235,17 @@ class ImportStore:
 
     def _skip_unchanged(self, items: list[ImportItem]) -> list[ImportItem]:
         known = self.fingerprints([item.key for item in items if item.key is not None])
-        todo, seen = [], set()
+        todo = []
         for item in items:
-            if item.key is not None and item.key in seen:
-                error = f"imported twice in this run ({item.key})"
+            with self._report_lock:
+                first = self._labels_by_key.setdefault(item.key, item.label) if item.key else None
+            if first is not None and first != item.label:
+                error = f"{first} has the same name ({item.key}): rename one of the two"
                 self._done(Outcome(item, "failed", error=error))
             elif item.key in known and known[item.key] == item.fingerprint:
                 self._done(Outcome(item, "unchanged"))
             else:
                 todo.append(item)
-            seen.add(item.key)
         return todo
 
     def _write(self, items: list[ImportItem]) -> list[Outcome]:
@@ -260,6 +264,7 @@ class ImportStore:
             if article is None:
                 created.append((item, merge.new_article(item, source)))
             else:
+                _check_same_origin(article, item)
                 merge.update_article(article, item, source, current.get(article.pk))
                 updated.append((item, article))
         slugs = self.names.article_slugs([item.slug or item.parsed.headline for item, _ in created])
@@ -347,6 +352,22 @@ class ImportStore:
         if replace_stories:
             RelatedStory.objects.filter(article_id__in=replace_stories).delete()
         copy_insert(RelatedStory, new_stories)
+
+
+def _check_same_origin(article, item: ImportItem) -> None:
+    """A text file is known by its name: "a/index.txt" and, later, "b/index.txt" would be the
+    same article, the second overwriting the first. Refused when the first file is still
+    there and the second has another headline (a file moved since, or a newer copy of the
+    same article elsewhere, updates it)."""
+    earlier = (article.imported or {}).get("origin", "")
+    if not (item.origin and earlier and earlier != item.origin and os.path.isfile(earlier)):
+        return
+    headline = headline_key(item.parsed.headline)
+    if headline not in (article.headline_key, headline_key(article.imported.get("headline", ""))):
+        raise ImportProblem(
+            f"{earlier} was imported under the same name ({item.key}), with another "
+            "headline: rename one of the two"
+        )
 
 
 def _place_lead_images(created, updated) -> None:
