@@ -33,6 +33,7 @@ same offsets. A match deeper in the text shows the article's opening instead.
 import re
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.lookups import SearchVectorExact
@@ -43,7 +44,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -61,6 +62,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Left
 from django.db.models.lookups import Exact
+from psycopg.errors import QueryCanceled
 
 CONFIG = "english"
 MAX_QUERY_CHARS = 200
@@ -288,6 +290,17 @@ def _all(*parts):
 class Ranking:
     ids: list[int]  # best first
     complete: bool  # False: more than CANDIDATES match, ranked among the most recent
+    # Not searched in full: ``NOTHING_WANTED`` (only words left out), or ``RECENT`` (the
+    # search ran out of its time, ``BUDGET_MS``, and looked among the most recent articles)
+    bounded: str = ""
+
+
+NOTHING_WANTED = "nothing wanted"
+RECENT = "recent"
+# The time a search may take to find its candidates; past it, the most recent articles
+# (``RECENT_ARTICLES``, of those the filters allow) are searched instead, and the page says so.
+BUDGET_MS = 100
+RECENT_ARTICLES = 2000
 
 
 class Wanted(Func):
@@ -369,6 +382,10 @@ class Parsed:
     # Common words, some excluded, fewer articles holding them than titles with the words:
     # the titles' matches are best found among those articles
     titles_by_bits: bool = False
+    # No word to look for ("-government -president"), or a word both wanted and left out
+    # ("government -government"): nothing can match, and nothing need be read
+    wants_nothing: bool = False
+    impossible: bool = False
 
 
 # A query of words, some excluded, and nothing else (no phrase, no alternative, no prefix)
@@ -423,6 +440,10 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
     needed = {lexeme.replace("''", "'") for negated, lexeme in every if not negated}
     excluded = {lexeme.replace("''", "'") for negated, lexeme in every if negated}
     bits = common_bits(text or "", needed, excluded, kept[2])
+    if text and not needed:
+        return Parsed(text, topic_id=topic_id, wants_nothing=True)
+    if needed & excluded and not re.search(r"[|<]", text):  # every word is required
+        return Parsed(text, topic_id=topic_id, impossible=True)
     excluded -= needed
     if not needed or "<" in text or (topic and not filed):
         return Parsed(text, topic_id=topic_id)
@@ -504,9 +525,48 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
     parsed = parse(folded_text, topic, queryset.model)
     if not parsed.text or (topic and parsed.topic_id is None):  # no word, or no such topic
         return Ranking([], complete=True)
+    if parsed.wants_nothing:
+        return Ranking([], complete=True, bounded=NOTHING_WANTED)
+    if parsed.impossible:
+        return Ranking([], complete=True)
     query = SearchQuery(folded_text, config=CONFIG, search_type="websearch")
     period = Q(published_at__year=year) if year else Q()
     queryset = queryset.filter(period)
+    try:
+        with _budget(queryset.db):
+            return _ranked(queryset, query, parsed, topic, period)
+    except OperationalError as error:
+        if not isinstance(error.__cause__, QueryCanceled):
+            raise
+    # Out of time: a shape no plan answers quickly (words left out that nearly always come
+    # with the others, say). The most recent articles are searched instead, one by one.
+    if topic:
+        queryset = queryset.filter(topics=parsed.topic_id)
+    recent = queryset.order_by("-published_at").values("pk")[:RECENT_ARTICLES]
+    matches = queryset.model.objects.filter(pk__in=recent).filter(
+        SearchVectorExact(Unindexed(F("search_vector")), query)
+    )
+    ids = list(
+        matches.annotate(rank=SearchRank(F("search_vector"), Wanted(query)))
+        .order_by("-rank", "-published_at", "-pk")
+        .values_list("pk", flat=True)[:CANDIDATES]
+    )
+    return Ranking(ids, complete=False, bounded=RECENT)
+
+
+@contextmanager
+def _budget(alias):
+    """A transaction whose statements may take ``BUDGET_MS`` each; rolled back at the end
+    (it only reads), which also undoes the setting inside a caller's transaction."""
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [f"{BUDGET_MS}ms"])
+        yield
+        transaction.set_rollback(True, using=alias)
+
+
+def _ranked(queryset, query, parsed: Parsed, topic: str, period: Q) -> Ranking:
+    """The newest matches found by the plan the words call for, ranked (see ``ranked``)."""
     if parsed.bits and not topic:  # common words: from their bits (titles: if not rare)
         in_text = _newest_by_words(queryset, period, parsed.bits, CANDIDATES + 1)
         if _walks(parsed.walk_titles, WORDS_WALK_LIMIT):

@@ -420,10 +420,13 @@ def filed_archive(monkeypatch):
 FILINGS_WALK = 'FROM "articles_article_topics" V0 WHERE (V0."topic_id" = '
 
 
+TRANSACTIONAL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "SET LOCAL")
+
+
 def _search_sql(queries) -> tuple[str, str]:
     """The SQL that found the newest matches in the text, and the ranking's (none when
     nothing matched)."""
-    sqls = [query["sql"] for query in queries]
+    sqls = [query["sql"] for query in queries if not query["sql"].startswith(TRANSACTIONAL)]
     return (sqls[-2], sqls[-1]) if "ts_rank(" in sqls[-1] else (sqls[-1], "")
 
 
@@ -808,3 +811,60 @@ def test_a_rare_phrase_is_found_from_the_pairs_index_on_a_small_archive(phrase):
     with connection.cursor() as cursor:
         cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'article_pairs'")
         assert cursor.fetchone()[0] >= 100_000
+
+
+def test_only_words_left_out_is_answered_at_once_with_what_to_do(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(headline="Government report", body="The government spoke.")
+    with CaptureQueriesContext(connection) as queries:
+        ranking = search.ranked(Article.objects.published(), "-government -president")
+    assert ranking.ids == [] and ranking.bounded == search.NOTHING_WANTED
+    assert len(queries) == 1  # the query parsed; nothing read
+    page = client.get("/search/", {"q": "-government -president"}).content.decode()
+    assert "A search needs a word to look for" in page
+
+
+@pytest.mark.parametrize("query", ["government -government", "-president president spoke"])
+def test_a_word_wanted_and_left_out_finds_nothing_without_reading(query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(headline="Government report", body="The government and the president spoke.")
+    with CaptureQueriesContext(connection) as queries:
+        ranking = search.ranked(Article.objects.published(), query)
+    assert ranking.ids == [] and ranking.complete and len(queries) == 1
+
+
+def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(client, monkeypatch):
+    """Past its time, the search looks among the newest articles only, one by one, and the
+    page says so (a database that takes too long is made here by a time limit of 0 ms...
+    which PostgreSQL reads as none: so a limit of 1 ms and a query made slow)."""
+    from django.db import connection
+
+    old = ArticleFactory(
+        headline="Old lithium story",
+        body="Lithium.",
+        published_at=timezone.now() - datetime.timedelta(days=900),
+    )
+    new = ArticleFactory(headline="New lithium story", body="Lithium.")
+    real_ranked = search._ranked
+
+    def slow(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.05)")
+        return real_ranked(*args, **kwargs)
+
+    monkeypatch.setattr(search, "BUDGET_MS", 10)
+    monkeypatch.setattr(search, "_ranked", slow)
+    monkeypatch.setattr(search, "RECENT_ARTICLES", 1)
+    ranking = search.ranked(Article.objects.published(), "lithium")
+    assert ranking.ids == [new.pk] and ranking.bounded == search.RECENT
+    assert old.pk not in ranking.ids
+    page = client.get("/search/", {"q": "lithium"}).content.decode()
+    assert "could not be answered in full quickly" in page and "New lithium story" in page
+    assert "Old lithium story" not in page
+    with connection.cursor() as cursor:  # the time limit ended with the search
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "10ms"
