@@ -121,9 +121,8 @@ def prepare(image) -> None:
         animated = getattr(opened, "is_animated", False)
         icc_profile = opened.info.get("icc_profile")
         # Encoded anew from the pixels, with nothing of the file's own but its colour
-        # profile: no comment, no metadata, nothing appended (a file that is also a script
-        # or a page, a "polyglot", is an image again).
-        opened.info = {}
+        # profile (and an animation's timing): no comment, no metadata, nothing appended (a
+        # file that is also a script or a page, a "polyglot", is an image again).
         cleaned = io.BytesIO()
         if animated:  # a GIF's frames are kept; GIF carries no camera metadata
             opened.save(cleaned, format="GIF", save_all=True, comment=b"")

@@ -868,3 +868,9 @@ def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(clie
     with connection.cursor() as cursor:  # the time limit ended with the search
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] != "10ms"
+    monkeypatch.setattr(search, "_ranked", real_ranked)
+    monkeypatch.setattr(search, "BUDGET_MS", 5000)
+    assert search.ranked(Article.objects.published(), "lithium").bounded == ""
+    with connection.cursor() as cursor:  # also when it ends in time
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "5s"

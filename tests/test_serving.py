@@ -5,6 +5,7 @@ import os
 import socket
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
+from articles import caching
 from articles.models import Article, PreviewLink
 from tests.factories import ArticleFactory, SourceFactory
 
@@ -157,7 +159,88 @@ def _sets_a_cookie(request):
     return response
 
 
-urlpatterns = [path("cookie/", _sets_a_cookie)]
+def _answers_posts(request):
+    return HttpResponse(f"<p>{request.method} answered</p>")
+
+
+def _private_by_itself(request):
+    response = HttpResponse("<p>Only for you</p>")
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+urlpatterns = [
+    path("cookie/", _sets_a_cookie),
+    path("echo/", _answers_posts),
+    path("own-header/", _private_by_itself),
+]
+
+
+@pytest.mark.urls("tests.test_serving")
+def test_a_post_is_never_a_readers_cacheable_request(client, shared_cache):
+    posted = client.post("/echo/")
+    assert posted.status_code == 200 and posted["Cache-Control"] == "private, no-store"
+    got = client.get("/echo/")
+    assert got.content == b"<p>GET answered</p>" and got["X-Cache"] == "miss"
+
+
+@pytest.mark.urls("tests.test_serving")
+def test_a_views_own_cache_control_is_kept_and_its_page_never_stored(client, shared_cache):
+    for _ in range(2):
+        response = client.get("/own-header/")
+        assert response["Cache-Control"] == "private, max-age=0"
+        assert "X-Cache" not in response
+
+
+def test_share_previews_are_personal_never_looked_up_in_the_page_cache(
+    client, shared_cache, editor
+):
+    article = ArticleFactory(draft=True)
+    link = PreviewLink.objects.create(article=article, created_by=editor)
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Cookie" in response["Vary"]  # answered as a personal page, not a reader's
+
+
+def test_pages_and_articles_are_kept_for_their_own_times(client, shared_cache, settings):
+    import redis
+
+    settings.PAGE_CACHE_SECONDS, settings.ARTICLE_CACHE_SECONDS = 120, 3000
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    server = redis.Redis.from_url(REDIS_URL)
+    ttls = {key: server.ttl(key) for key in redis_keys(shared_cache.key_prefix) if ":kept:" in key}
+    pages = [ttl for key, ttl in ttls.items() if ":kept:page:" in key]
+    articles = [ttl for key, ttl in ttls.items() if ":kept:article:" in key]
+    assert pages and all(100 < ttl <= 120 for ttl in pages), ttls
+    assert articles and all(2900 < ttl <= 3000 for ttl in articles), ttls
+
+
+def test_saving_a_scheduled_article_is_seen_when_its_time_comes(client, monkeypatch):
+    """A save may schedule an article: what was known of the next scheduled time is
+    forgotten, so that the version moves when the time comes."""
+    from articles import caching
+
+    ArticleFactory()
+    before = caching.version()  # nothing scheduled: remembered as such
+    ArticleFactory(headline="Scheduled", scheduled=True)  # two days ahead
+    settled = caching.version()
+    later = time.time() + 3 * 24 * 3600
+    monkeypatch.setattr(caching, "time", SimpleNamespace(time=lambda: later))
+    assert caching.version() != settled != before
+
+
+def test_while_redis_is_away_entries_live_briefly_in_each_process(settings):
+    from archive import cache as resilient
+
+    backend = resilient.ResilientRedisCache(
+        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
+    )
+    backend.set("key", "value", 3600)  # Redis is away: kept in the process
+    assert backend.get("key") == "value"
+    expiry = backend._fallback._expire_info[backend._fallback.make_and_validate_key("key")]
+    assert expiry - time.time() <= resilient.FALLBACK_SECONDS + 1
 
 
 @pytest.mark.urls("tests.test_serving")
@@ -441,6 +524,15 @@ def test_only_pages_with_a_bounded_query_string_are_kept(client, shared_cache):
     response = client.get("/search/?q=headline")
     assert response.status_code == 200 and response["Cache-Control"].startswith("public")
     assert len(kept_pages()) == 2  # searches are not kept: a reader may type anything
+
+
+def test_a_wrong_date_is_redirected_before_anything_is_rendered(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(slug="real-story")
+    caching.version()  # the content state is known (as it is after the first request)
+    response, n = queries(client, "/1999/09/09/real-story/")
+    assert response.status_code == 301 and n == 1  # the article, read; nothing rendered
+    assert client.get(article.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize("page_cache_seconds", [0, 300])
