@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from articles import images, revisions
 from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
-from articles.importing.text_format import plain_text_markdown
+from articles.importing.text_format import plain_text_markdown, split_headline
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink
 
@@ -165,7 +165,10 @@ def paste_import(request, model_admin):
     form = PasteForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
-        form.parsed.original_body = plain_text_markdown(form.cleaned_data.get("original", ""))
+        original_headline, original = split_headline(form.cleaned_data.get("original", ""))
+        form.parsed.original_body = plain_text_markdown(original)
+        if original_headline and not form.parsed.original_headline:
+            form.parsed.original_headline = original_headline
         if form.parsed.original_body and not form.parsed.original_language:
             form.parsed.original_language = form.cleaned_data.get("original_language", "")
         if "_preview" in request.POST:

@@ -10,6 +10,7 @@ as it was. Signed-in editors and previews always render afresh, and are never ke
 """
 
 import functools
+from html import unescape
 from itertools import zip_longest
 
 from django.conf import settings
@@ -17,13 +18,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
 from articles import caching, metadata, serving
+from articles.images import IMAGE_LINE
 from articles.markup import paragraphs
 from articles.models import Article, PreviewLink, SlugRedirect
 from articles.related import more_on_this_story
+from articles.text import headline_key
 from articles.views import PageMixin
 
 
@@ -164,11 +168,24 @@ class ArticleOriginalView(PageMixin, DetailView):
     template_name = "articles/article_original.html"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.published().exclude(original_body="").select_related("source")
-        return get_object_or_404(articles, slug=self.kwargs["slug"])
+        articles = (
+            Article.objects.published()
+            .exclude(original_body="")
+            .select_related("source")
+            .prefetch_related("authors", "translators")
+        )
+        return articles.filter(slug=self.kwargs["slug"]).first()
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if self.object is None:  # a slug the article used to have: where the article went
+            moved = get_object_or_404(
+                SlugRedirect.objects.filter(
+                    article__in=Article.objects.published().exclude(original_body="")
+                ).select_related("article"),
+                old_slug=kwargs["slug"],
+            )
+            return redirect(moved.article.get_absolute_url() + "original/", permanent=True)
         local = timezone.localtime(self.object.published_at)
         if (local.year, local.month, local.day) != (
             int(kwargs["year"]),
@@ -181,7 +198,15 @@ class ArticleOriginalView(PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         context = super().get_context_data(**kwargs)
-        originals, translations = paragraphs(article.original_body), paragraphs(article.body)
+        originals = paragraphs(article.original_body)
+        if originals and article.original_headline:
+            # a pasted original that still opens with its headline (shown above already)
+            first = strip_tags(originals[0]).strip()
+            if headline_key(unescape(first)) == headline_key(article.original_headline):
+                originals = originals[1:]
+        # The translation's images are its own: a line placing one is no paragraph of the
+        # original's (and "image:N" is no address a browser can load).
+        translations = paragraphs(IMAGE_LINE.sub("", article.body))
         language = article.original_language or (article.source.language if article.source else "")
         context.update(
             pairs=list(zip_longest(originals, translations, fillvalue="")),

@@ -172,6 +172,67 @@ def test_readers_read_the_translation_beside_its_original(client):
     assert "Original (Spanish)" in html
 
 
+def side_by_side_pairs(html):
+    return re.findall(
+        r'<div class="pair">\s*<div class="original">.*?<div lang="[^"]*">(.*?)</div></div>\s*'
+        r'<div class="translation">.*?<div lang="en">(.*?)</div></div>',
+        html,
+        re.S,
+    )
+
+
+def test_the_side_by_side_page_pairs_what_each_side_has(client):
+    from tests.factories import ImageFactory, PersonFactory
+
+    image = ImageFactory()
+    article = ArticleFactory(
+        headline="Pairs",
+        original_headline="Los pares",
+        body=f"First.\n\n![](image:{image.pk})\n\nSecond.",
+        original_body="Los pares\n\nPrimero.\n\nSegundo.\n\nUn cuarto párrafo.",
+        original_language="es",
+        authors=[PersonFactory(name="Ana Ruiz")],
+        translators=[PersonFactory(name="Tom Reyes")],
+    )
+    html = client.get(article.get_absolute_url() + "original/").content.decode()
+    assert side_by_side_pairs(html) == [
+        ("<p>Primero.</p>", "<p>First.</p>"),  # not the headline, not the image line
+        ("<p>Segundo.</p>", "<p>Second.</p>"),
+        ("<p>Un cuarto párrafo.</p>", ""),  # more paragraphs on one side: none lost
+    ]
+    assert "image:" not in html
+    assert (
+        "By <a" in html and "Ana Ruiz" in html and "Translated by" in html and "Tom Reyes" in html
+    )
+    assert article.attribution and article.attribution in html.replace("&#x27;", "'")
+    assert 'class="wrap wrap-wide"' in html
+
+
+def test_an_old_slugs_side_by_side_page_redirects_to_the_new_one(client):
+    article = ArticleFactory(slug="old-slug", original_body=ORIGINAL)
+    article.slug = "new-slug"
+    article.save()
+    response = client.get(article.get_absolute_url().replace("new-slug", "old-slug") + "original/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url() + "original/"
+
+
+def test_a_pasted_original_gives_up_its_headline(editor_client):
+    from django.urls import reverse
+
+    editor_client.post(
+        reverse("admin:articles_article_paste"),
+        {
+            "text": "Lithium Is the Nation's\n\nFirst paragraph.\n\nSecond paragraph.\n",
+            "original": "El litio es de la nación\n\nPrimer párrafo.\n\nSegundo párrafo.\n",
+            "original_language": "es",
+        },
+    )
+    article = Article.objects.get()
+    assert article.original_headline == "El litio es de la nación"
+    assert article.original_body.startswith("Primer párrafo.")
+
+
 def test_the_side_by_side_page_is_only_for_published_articles_with_their_original(client):
     plain = ArticleFactory()
     assert client.get(plain.get_absolute_url() + "original/").status_code == 404

@@ -168,6 +168,19 @@ def test_an_editor_puts_an_article_in_a_story_and_a_translator_may_pick_one(
     assert found.status_code == 200 and found.json()["results"][0]["text"] == thread.name
 
 
+def test_a_story_is_never_suggested_from_its_drafts(editor_client):
+    from tests.factories import TopicFactory
+
+    peru = TopicFactory(name="Peru")
+    secret = Thread.objects.create(name="Secret story", slug="secret-story")
+    ArticleFactory(headline="Asylum talks resume", topics=[peru], thread=secret, draft=True)
+    candidate = ArticleFactory(headline="Mexico recalls its asylum envoy", topics=[peru])
+    url = reverse("admin:articles_article_change", args=[candidate.pk])
+    assert (
+        f'name="_add_to_thread" value="{secret.pk}"' not in editor_client.get(url).content.decode()
+    )
+
+
 def test_the_admin_suggests_a_story_sharing_a_topic_and_a_headline_word(editor_client, story):
     from tests.factories import TopicFactory
 

@@ -1,6 +1,7 @@
 """Moving a WordPress site in: tests/fixtures/wordpress/solidarity.xml holds the cases."""
 
 import datetime
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -355,3 +356,40 @@ def test_an_article_imported_before_lead_images_gets_its_featured_image(imported
     run(EXPORT)
     article.refresh_from_db()
     assert article.lead_image.url.endswith("/congress.jpg")
+
+
+def test_the_gmt_time_is_read_as_utc_whatever_the_sites_time_zone(tmp_path, settings):
+    settings.TIME_ZONE = "America/Mexico_City"  # so that the test fails in UTC runs too
+    run(EXPORT)
+    article = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    assert article.published_at == datetime.datetime(2025, 3, 4, 18, 30, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "pub_date", ["Mon, 30 Nov -0001 00:00:00 +0000", "Thu, 01 Jan 1970 00:00:00 +0000", ""]
+)
+def test_a_draft_wordpress_never_dated_is_dated_when_imported(tmp_path, pub_date):
+    from django.utils import timezone
+
+    text = EXPORT.read_text(encoding="utf-8")
+    item = text[text.index("<item>") : text.index("</item>") + len("</item>")]
+    draft = item.replace(
+        "<wp:status><![CDATA[publish]]></wp:status>", "<wp:status><![CDATA[draft]]></wp:status>"
+    )
+    draft = re.sub(
+        r"<wp:post_date><!\[CDATA\[[^]]*\]\]>",
+        "<wp:post_date><![CDATA[0000-00-00 00:00:00]]>",
+        draft,
+    )
+    draft = re.sub(
+        r"<wp:post_date_gmt><!\[CDATA\[[^]]*\]\]>",
+        "<wp:post_date_gmt><![CDATA[0000-00-00 00:00:00]]>",
+        draft,
+    )
+    draft = re.sub(r"<pubDate>[^<]*</pubDate>", f"<pubDate>{pub_date}</pubDate>", draft)
+    path = tmp_path / "draft.xml"
+    path.write_text(text.replace(item, draft), encoding="utf-8")
+    before = timezone.now()
+    run(path)
+    article = Article.objects.get(status="draft", import_key__endswith=":101")
+    assert before <= article.published_at <= timezone.now()

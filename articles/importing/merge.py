@@ -26,6 +26,7 @@ TEXT_FIELDS = [
     "original_language",
     "dateline",
     "original_body",
+    "original_headline",
 ]
 RELATIONS = ("authors", "translators", "topics")
 

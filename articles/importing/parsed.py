@@ -32,6 +32,7 @@ class ParsedArticle:
     topics: list[str] = field(default_factory=list)
     dateline: str = ""
     original_body: str = ""  # the original's text (Markdown): only a paste gives one
+    original_headline: str = ""  # the original's headline: only a paste's original gives one
     related: list[ParsedRelatedStory] = field(default_factory=list)
     # Lines the importer read but was not sure of (kept in the body), for the dry run.
     notes: list[str] = field(default_factory=list)

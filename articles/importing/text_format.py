@@ -275,6 +275,19 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("\u00a0", "&nbsp;")
 
 
+def split_headline(text: str) -> tuple[str, str]:
+    """A pasted original's headline and the rest: its first paragraph when that is one short
+    line without closing punctuation, as a headline is (the side-by-side page pairs the
+    paragraphs: a headline left in would put every pair one off)."""
+    blocks = _blocks(import_text(text or ""))
+    if len(blocks) > 1 and len(blocks[0].lines) == 1:
+        first = blocks[0].text.strip()
+        if len(first) <= 300 and not first.endswith((".", ":", ";", ",")):
+            rest = import_text(text).split("\n")[blocks[1].line_no - 1 :]
+            return first, "\n".join(rest)
+    return "", text
+
+
 def plain_text_markdown(text: str) -> str:
     """Plain text (paragraphs between blank lines) as Markdown that shows exactly that text:
     how a pasted original is kept."""

@@ -364,8 +364,10 @@ def _publication_time(post: Post) -> datetime:
             value = datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
         elif post.post_date and not post.post_date.startswith("0000"):
             value = timezone.make_aware(datetime.strptime(post.post_date, "%Y-%m-%d %H:%M:%S"))
-        elif post.pub_date:
+        elif post.pub_date and not _placeholder(post.pub_date):
             value = parsedate_to_datetime(post.pub_date)
+        elif post.status in UNDATED_STATUSES:
+            value = timezone.now()  # a draft WordPress never dated ("0000-00-00 00:00:00")
         else:
             raise ImportProblem("no publication date")
     except (ValueError, TypeError, OverflowError):
@@ -377,6 +379,15 @@ def _publication_time(post: Post) -> datetime:
         if post.status != "future":
             raise ImportProblem(str(problem)) from None
     return value
+
+
+# Drafts WordPress has not dated: it writes "0000-00-00 00:00:00" and an RSS date of
+# "Mon, 30 Nov -0001" (or the epoch); they are dated when imported.
+UNDATED_STATUSES = {"draft", "pending", "auto-draft", "private"}
+
+
+def _placeholder(pub_date: str) -> bool:
+    return "-0001" in pub_date or " 1970 " in pub_date
 
 
 def _dek(excerpt: str) -> str:
