@@ -91,7 +91,7 @@ def test_scheduled_stale_corrections_and_drafts_per_translator(editor_client, tr
     assert "Coming Tuesday" in html.split('id="desk-scheduled"')[1].split("</section>")[0]
     stale_section = html.split('id="desk-stale"')[1].split("</section>")[0]
     assert "Forgotten draft" in stale_section and "Fresh draft" not in stale_section
-    drafts = html.split('id="desk-drafts"')[1].split("</section>")[0]
+    drafts = html.split('id="desk-mine"')[1].split("</section>")[0]
     assert "<td>tina</td><td>2</td>" in drafts
 
 
@@ -144,6 +144,38 @@ def test_an_editor_returns_an_article_and_its_translator_sees_it(
     article.save()
     article.refresh_from_db()
     assert article.returned_at is None
+
+
+def test_a_returned_draft_is_listed_once_and_an_unpublished_article_is_not_returned(
+    editor_client, translator_client, translator
+):
+    returned = ArticleFactory(
+        headline="Sent back", status=Article.Status.REVIEW, created_by=translator
+    )
+    unpublished = ArticleFactory(headline="Taken down", created_by=translator)
+    ArticleFactory(headline="Plain draft", draft=True, created_by=translator)
+    editor_client.post(
+        LIST_URL, {"action": "return_to_translator", "_selected_action": [returned.pk]}
+    )
+    editor_client.post(LIST_URL, {"action": "unpublish", "_selected_action": [unpublished.pk]})
+    unpublished.refresh_from_db()
+    assert unpublished.status == "draft" and unpublished.returned_at is None
+    html = translator_client.get(reverse("admin:index")).content.decode()
+    back = html.split('id="desk-returned"')[1].split("</section>")[0]
+    drafts = html.split('id="desk-mine"')[1].split("</section>")[0]
+    assert "Sent back" in back and "Taken down" not in back and "Plain draft" not in back
+    assert "Sent back" not in drafts and "Taken down" in drafts and "Plain draft" in drafts
+
+
+def test_the_lag_by_month_comes_oldest_month_first():
+    for months_ago in [1, 5, 3]:
+        published = days_ago(months_ago * 31)
+        ArticleFactory(
+            published_at=published,
+            original_published_on=timezone.localdate(published) - datetime.timedelta(days=2),
+        )
+    labels = [row["label"] for row in desk.lag_by("month")]
+    assert labels == sorted(labels) and len(labels) == 3
 
 
 # -- Side by side --------------------------------------------------------------------------

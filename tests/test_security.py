@@ -30,7 +30,11 @@ def main_of(html):
 
 
 def page_is_inert(client, url):
-    html = client.get(url).content.decode()
+    """The page answers (an error page would be inert too, and prove nothing) and nothing in
+    it can run."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
     assert_inert(html, page_chrome=True)
     assert_inert(main_of(html))
     # no script but the page's own JSON-LD block
