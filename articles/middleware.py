@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 from django.http import HttpResponsePermanentRedirect
 
 from articles.models import LegacyAddress
+from articles.models.addresses import normalized_path
 
 WORDPRESS_QUERY_KEYS = ("p", "page_id", "cat", "tag")
 MAX_PATH = LegacyAddress._meta.get_field("old_path").max_length
@@ -38,11 +39,12 @@ class LegacyAddressMiddleware:
         # The path as stored: decoded once by Django, or still percent-encoded as WordPress
         # wrote non-ASCII permalinks, or decoded once more ("%2500" is "%00" after Django's
         # decoding: a NUL, which no stored path holds and PostgreSQL refuses in a query).
-        candidates = {path, unquote(path), quote(unquote(path), safe="/"), quote(path, safe="/")}
+        candidates = {path, unquote(path), normalized_path(path), quote(path, safe="/")}
         candidates |= {c.rstrip("/") if c.endswith("/") else c + "/" for c in set(candidates)}
         for key in WORDPRESS_QUERY_KEYS:
-            if path == "/" and key in request.GET:
+            if path in ("/", "/index.php") and key in request.GET:
                 candidates.add(f"/?{key}={request.GET[key]}")
+                candidates.add(f"/index.php?{key}={request.GET[key]}")
         candidates = {c for c in candidates if "\x00" not in c and len(c) <= MAX_PATH}
         if not candidates:
             return None

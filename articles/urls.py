@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.generic import RedirectView
 
 from articles import article_views, feeds, views
 from articles.search_views import SearchView
@@ -20,9 +21,15 @@ app_name = "articles"
 
 
 def feed_routes(prefix, name, rss, atom):
+    """A feed in both forms, and the bare "…/feed/" address (WordPress's, which readers of
+    a site moved in from WordPress are subscribed to) sending them to the RSS one."""
     return [
         path(f"{prefix}feed/rss/", rss(), name=f"{name}-rss"),
         path(f"{prefix}feed/atom/", atom(), name=f"{name}-atom"),
+        path(
+            f"{prefix}feed/",
+            RedirectView.as_view(pattern_name=f"articles:{name}-rss", permanent=True),
+        ),
     ]
 
 

@@ -39,8 +39,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.utils import timezone
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
+from django.utils.html import escape, strip_tags
+from django.utils.text import Truncator, slugify
 
 from articles.dates import DateProblem, check_range
 from articles.importing import credits
@@ -51,6 +51,7 @@ from articles.importing.text_format import import_text
 from articles.importing.wordpress_html import to_markdown
 from articles.markup import render_markdown
 from articles.models import Article
+from articles.models.addresses import normalized_path
 
 WP_PREFIXES = ("{http://wordpress.org/export/", "{https://wordpress.org/export/")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -311,17 +312,34 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         raise Skipped(post.status)
     if not post.post_id:
         raise ImportProblem("no <wp:post_id>")
-    if not post.title:
-        raise ImportProblem("no title")
-    if not strip_tags(post.content).strip() and "<img" not in post.content:
-        raise ImportProblem("empty content")
+    if len(post.content) > MAX_POST_CHARS:
+        raise ImportProblem(
+            f"the post's text is {len(post.content):,} characters long; the limit is "
+            f"{MAX_POST_CHARS:,} (split it, or take out what was pasted into it)"
+        )
     status = STATUSES.get(post.status)
     if status is None:
         raise ImportProblem(f"unknown status {post.status!r}")
     published_at = _publication_time(post)
 
-    markdown, related = to_markdown(post.content, site.url)
-    parsed = ParsedArticle(headline=post.title, body="", related=related)
+    notes = []
+    content = post.content
+    if not strip_tags(content).strip() and "<img" not in content:
+        # WordPress allows a post with a title alone (a link, an announcement)
+        content = post.excerpt if strip_tags(post.excerpt).strip() else ""
+        if not content:
+            content = f"<p><em>{escape(NO_TEXT)}</em></p>"
+        notes.append("the post has no text: imported as a draft, for an editor to look at")
+        status = Article.Status.DRAFT
+    try:
+        markdown, related = to_markdown(content, site.url, site.attachments)
+    except RecursionError:
+        raise ImportProblem(
+            "the post's HTML is nested too deeply to read (lists or quotations inside each "
+            "other hundreds of levels deep)"
+        ) from None
+    parsed = ParsedArticle(headline=_headline(post, markdown, notes), body="", related=related)
+    parsed.notes += notes
     parsed.body = take_credits_from_markdown(markdown, parsed, LEAD_BLOCKS, TAIL_BLOCKS)
     if not parsed.body.strip():
         raise ImportProblem("empty content (only credits)")
@@ -349,12 +367,32 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         label=post.label,
         fingerprint=post_fingerprint(post, site),
         status=status,
-        slug=unquote(post.post_name),
+        # "%d0%bf…" (a Cyrillic or Chinese title's permalink) has no Latin letters to keep
+        slug=slugify(unquote(post.post_name)) or f"post-{post.post_id}",
         old_paths=_old_paths(post),
         note=note,
         body_html=render_markdown(parsed.body),
         lead_image=site.attachments.get(post.thumbnail_id) if post.thumbnail_id else None,
     )
+
+
+MAX_POST_CHARS = 2_000_000  # twice a text file's limit: HTML is wordier than text
+NO_TEXT = "The post had no text in WordPress."
+HEADLINE_LIMIT = Article._meta.get_field("headline").max_length
+
+
+def _headline(post: Post, markdown: str, notes: list[str]) -> str:
+    """The post's title; shortened at a word when too long; the text's first words when
+    the post has none (WordPress allows an untitled post)."""
+    title = post.title
+    if not title:
+        words = " ".join(plain(markdown).split()[:12])
+        title = Truncator(words).chars(80) if words else f"Untitled post {post.post_id}"
+        notes.append(f"the post has no title: “{title}” made from its text")
+    if len(title) > HEADLINE_LIMIT:
+        notes.append(f"the title was {len(title)} characters long: shortened")
+        title = Truncator(title).chars(HEADLINE_LIMIT)
+    return title
 
 
 def _publication_time(post: Post) -> datetime:
@@ -413,12 +451,12 @@ def _old_paths(post: Post) -> list[str]:
     for url in (post.link, post.guid):
         parts = urlsplit(url)
         if parts.path or parts.query:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            path = normalized_path((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
             if path not in paths and path != "/":
                 paths.append(path[:500])
-    by_id = f"/?p={post.post_id}"
-    if by_id not in paths:
-        paths.append(by_id)
+    for by_id in (f"/?p={post.post_id}", f"/index.php?p={post.post_id}"):
+        if by_id not in paths:
+            paths.append(by_id)
     return paths
 
 

@@ -21,6 +21,7 @@ when the article is saved.
 """
 
 import re
+from html import escape
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -30,6 +31,7 @@ from articles.importing.parsed import ParsedRelatedStory
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
+_GALLERY = re.compile(r"\[gallery\b[^\]]*?\bids=[\"']?([\d,\s]+)[\"']?[^\]]*\]", re.IGNORECASE)
 _EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.DOTALL | re.IGNORECASE)
 _MEDIA = re.compile(
     r"\[(?:video|audio)\b[^\]]*?\b(?:src|mp4|mp3|m4a|ogg|webm)=[\"']([^\"']+)[\"'][^\]]*\]"
@@ -53,9 +55,12 @@ _RELATED_HEADING = re.compile(
 )
 
 
-def to_markdown(html: str, site_url: str) -> tuple[str, list[ParsedRelatedStory]]:
-    """The post's Markdown and the related stories taken from its end."""
-    html = _expand_shortcodes(_COMMENT.sub("", html or ""))
+def to_markdown(
+    html: str, site_url: str, attachments: dict | None = None
+) -> tuple[str, list[ParsedRelatedStory]]:
+    """The post's Markdown and the related stories taken from its end. ``attachments``: the
+    export's images by attachment id (a ``[gallery ids=…]`` shows them)."""
+    html = _expand_shortcodes(_COMMENT.sub("", html or ""), attachments or {})
     html = autop(html)
     soup = BeautifulSoup(html, "lxml")
     root = soup.body or soup
@@ -77,7 +82,7 @@ def to_markdown(html: str, site_url: str) -> tuple[str, list[ParsedRelatedStory]
     return (text + "\n" if text else ""), related
 
 
-def _expand_shortcodes(html: str) -> str:
+def _expand_shortcodes(html: str, attachments: dict) -> str:
     def caption(match):
         inner = match[1].strip()
         image = re.match(r"(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", inner, re.IGNORECASE)
@@ -86,6 +91,16 @@ def _expand_shortcodes(html: str) -> str:
         text = inner[image.end() :].strip()
         return f"<figure>{image[0]}<figcaption>{text}</figcaption></figure>"
 
+    def gallery(match):
+        images = [attachments.get(number.strip()) for number in match[1].split(",")]
+        shown = "".join(
+            f'<img src="{escape(image["url"])}" alt="{escape(image.get("alt", ""))}">'
+            for image in images
+            if image
+        )
+        return f"<figure>{shown}</figure>" if shown else ""
+
+    html = _GALLERY.sub(gallery, html)
     html = _CAPTION.sub(caption, html)
     html = _EMBED.sub(lambda m: f'<p><a href="{m[1].strip()}">{m[1].strip()}</a></p>', html)
     html = _MEDIA.sub(lambda m: f'<p><a href="{m[1]}">{m[1]}</a></p>', html)
@@ -99,17 +114,33 @@ def autop(html: str) -> str:
     a single newline inside one a line break; HTML blocks stay as they are."""
     if "\n" not in html and "<p" in html.lower():
         return html
-    chunks = re.split(r"\n\s*\n", html.replace("\r\n", "\n").replace("\r", "\n"))
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
+    # Blocks whose own line breaks matter (code, a table's rows) are set aside first, as
+    # wpautop does: no paragraph or line break is added inside them.
+    kept: list[str] = []
+
+    def set_aside(match):
+        kept.append(match[0])
+        return f"\n\n<div>{_KEPT.format(len(kept) - 1)}</div>\n\n"
+
+    html = _WHOLE_BLOCKS.sub(set_aside, html)
     out = []
-    for chunk in chunks:
+    for chunk in re.split(r"\n\s*\n", html):
         chunk = chunk.strip()
         if not chunk:
             continue
         if _BLOCK_START.match(chunk):
             out.append(chunk)
-        else:
-            out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
-    return "\n".join(out)
+        else:  # a single newline: a line break (a poem's lines), not a new paragraph
+            out.append("<p>" + re.sub(r"\s*\n\s*", "<br>", chunk) + "</p>")
+    html = "\n".join(out)
+    for number, block in enumerate(kept):
+        html = html.replace(f"<div>{_KEPT.format(number)}</div>", block)
+    return html
+
+
+_KEPT = "\x00kept{}\x00"
+_WHOLE_BLOCKS = re.compile(r"<(pre|table)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 
 def _same_site(href: str, site_url: str) -> str:
@@ -170,6 +201,9 @@ class _Converter(MarkdownConverter):
             escape_underscores=False,
             escape_misc=False,
             strip=["script", "style", "noscript", "form", "input", "button", "svg", "object"],
+            table_infer_header=True,  # a table without <thead>: its first row heads it
+            sup_symbol="<sup>",  # footnote marks, "1<sup>st</sup>": kept as the HTML they are
+            sub_symbol="<sub>",
         )
 
     def escape(self, text, parent_tags):
@@ -179,16 +213,23 @@ class _Converter(MarkdownConverter):
         return _LINE_START.sub(_escape_line_start, text)
 
     def convert_figure(self, el, text, parent_tags):
-        image = el.find("img")
+        if el.find("figure") is not None:  # a gallery: figures in a figure, each converted
+            caption = el.find("figcaption", recursive=False)
+            words = self.process_tag(caption, parent_tags={"figure"}).strip() if caption else ""
+            inner = text.replace(words, "") if words else text
+            return inner + (f"\n\n{words}\n{{: .caption }}\n\n" if words else "")
         caption = el.find("figcaption")
-        parts = []
-        if image is not None and image.get("src"):
-            parts.append(self.convert_img(image, "", set()))
+        parts = [
+            self.convert_img(image, "", set()) for image in el.find_all("img") if image.get("src")
+        ]
         if caption is not None:
             words = self.process_tag(caption, parent_tags={"figure"}).strip()
             if words:
                 parts.append(f"{words}\n{{: .caption }}")
         if not parts:
+            address = text.strip()
+            if re.fullmatch(r"https?://\S+", address):  # an embed block: the address alone
+                return f"\n\n[Embedded: {address}]({address})\n\n"
             return text
         return "\n\n" + "\n\n".join(parts) + "\n\n"
 
@@ -196,6 +237,21 @@ class _Converter(MarkdownConverter):
         if "figure" in parent_tags:
             return text
         return f"\n\n{text.strip()}\n{{: .caption }}\n\n" if text.strip() else ""
+
+    def convert_video(self, el, text, parent_tags):
+        return self._media_link(el, text, "Video")
+
+    def convert_audio(self, el, text, parent_tags):
+        return self._media_link(el, text, "Audio")
+
+    def _media_link(self, el, text, kind):
+        """A video or a recording: a link to it (no player is allowed in a body)."""
+        source = el.get("src") or next(
+            (s.get("src") for s in el.find_all("source") if s.get("src")), ""
+        )
+        if not source.startswith(("http://", "https://")):
+            return text
+        return f"\n\n[{kind}: {source}]({source})\n\n"
 
     def convert_img(self, el, text, parent_tags):
         src = el.get("src", "")

@@ -1,10 +1,19 @@
 """The addresses articles and topics used to have: an article's old slugs, and the
 addresses of the site an archive was imported from. Both answer with permanent redirects."""
 
+from urllib.parse import quote, unquote
+
 from django.db import models
 from django.db.models import Q
 
 from articles.models.archive import Article, Topic
+
+
+def normalized_path(path: str) -> str:
+    """An old address as it is kept and looked up: percent-encoded, in capitals ("%D0%BF"),
+    however the export or the browser wrote it (WordPress writes a Cyrillic or Chinese
+    permalink in small letters, "%d0%bf")."""
+    return quote(unquote(path), safe="/?=&+:@!$,;~*'()")
 
 
 class SlugRedirect(models.Model):
