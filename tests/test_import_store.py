@@ -338,6 +338,24 @@ def test_two_writers_write_batches_at_once_without_colliding(tmp_path):
     assert not RelatedStory.objects.filter(target__isnull=True).exists()
 
 
+def test_a_batch_the_database_refused_leaves_its_slugs_to_its_articles(tmp_path):
+    """The batch is written again item by item: the others keep the slugs of their titles."""
+    from articles.importing.files import import_files
+
+    for name in ["Alpha Story", "Beta Story", "Gamma Story"]:
+        write(tmp_path, f"{name}.txt", name)
+    rng = random.Random(7)
+    words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(105_000))
+    (tmp_path / "huge.txt").write_text(f"Huge\n\n{words}\n", encoding="utf-8")
+    counts = import_files([str(tmp_path)], ImportStore(batch_size=10))
+    assert counts["imported"] == 3 and counts["failed"] == 1
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "alpha-story",
+        "beta-story",
+        "gamma-story",
+    ]
+
+
 def test_the_store_itself_skips_an_unchanged_item():
     """Whatever the caller (here: no pre-filter by file), the same input writes nothing."""
     parsed = parse_article("Store Headline\n\nBody.\n")

@@ -498,3 +498,21 @@ def test_a_post_too_large_or_nested_too_deeply_fails_alone(tmp_path):
     assert "post 305 “Deep”: the post's HTML is nested too deeply" in err
     assert "post 306 “Huge”: the post's text is" in err and "the limit is 2,000,000" in err
     assert Article.objects.filter(headline="Lithium Belongs to the Nation").exists()
+
+
+def test_a_post_twice_in_the_export_and_an_address_two_posts_had(tmp_path, client):
+    ok, out, err = run(
+        export_with(
+            tmp_path,
+            dict(title="First Claim", link="shared", content="<p>One.</p>", id=310, name="first"),
+            dict(title="Second Claim", link="shared", content="<p>Two.</p>", id=311, name="second"),
+            dict(title="Again", link="again", content="<p>Once.</p>", id=312, name="again"),
+            dict(
+                title="Again, edited", link="again", content="<p>Twice.</p>", id=312, name="again"
+            ),
+        )
+    )
+    assert "post 312 “Again, edited”: the export holds this post twice (also as post 312" in err
+    assert Article.objects.get(import_key__endswith=":312").headline == "Again"
+    first = Article.objects.get(import_key__endswith=":310")
+    assert client.get("/shared/")["Location"] == first.get_absolute_url()

@@ -137,6 +137,11 @@ class Names:
         with self.lock:
             return SlugPicker(Article, self.reserved_slugs).unique(texts)
 
+    def release_slugs(self, slugs: list[str]) -> None:
+        """Slugs handed out for a batch that was not written."""
+        with self.lock:
+            self.reserved_slugs.difference_update(slugs)
+
     def remove_unused(self) -> None:
         """Delete the rows this run created that no article uses (their items failed)."""
         unused = {

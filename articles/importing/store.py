@@ -79,6 +79,7 @@ class ImportStore:
         self._errors: list[BaseException] = []
         self.written_ids: list[int] = []
         self._labels_by_key: dict[str, str] = {}  # every key this run met, and its item's label
+        self._paths_claimed: dict[str, str] = {}  # old addresses given out, and to which key
 
     # -- Public -----------------------------------------------------------------------------
 
@@ -238,9 +239,14 @@ class ImportStore:
         todo = []
         for item in items:
             with self._report_lock:
-                first = self._labels_by_key.setdefault(item.key, item.label) if item.key else None
-            if first is not None and first != item.label:
-                error = f"{first} has the same name ({item.key}): rename one of the two"
+                first = self._labels_by_key.get(item.key) if item.key else None
+                if item.key and first is None:
+                    self._labels_by_key[item.key] = item.label
+            if first is not None:
+                if item.origin:
+                    error = f"{first} has the same name ({item.key}): rename one of the two"
+                else:
+                    error = f"the export holds this post twice (also as {first}): left out"
                 self._done(Outcome(item, "failed", error=error))
             elif item.key in known and known[item.key] == item.fingerprint:
                 self._done(Outcome(item, "unchanged"))
@@ -270,7 +276,15 @@ class ImportStore:
         slugs = self.names.article_slugs([item.slug or item.parsed.headline for item, _ in created])
         for (_, article), slug in zip(created, slugs, strict=True):
             article.slug = slug
+        try:
+            return self._write_articles(created, updated)
+        except BaseException:
+            # the batch is written again item by item: its slugs are free again (or every
+            # article of it would get "-2")
+            self.names.release_slugs(slugs)
+            raise
 
+    def _write_articles(self, created, updated) -> list[Outcome]:
         _place_lead_images(created, updated)
         self._insert([article for _, article in created])
         if updated:
@@ -281,7 +295,7 @@ class ImportStore:
             [
                 LegacyAddress(old_path=path, article=article)
                 for item, article in written
-                for path in item.old_paths
+                for path in self._claim(item)
             ],
             update_conflicts=True,
             unique_fields=["old_path"],
@@ -300,6 +314,19 @@ class ImportStore:
         return [Outcome(item, "imported", article.pk) for item, article in created] + [
             Outcome(item, "updated", article.pk) for item, article in updated
         ]
+
+    def _claim(self, item: ImportItem) -> list[str]:
+        """The item's old addresses that no other item of this run claimed first (two posts
+        may have had the same address: the first keeps it, the other is told)."""
+        mine = []
+        with self._report_lock:
+            for path in item.old_paths:
+                owner = self._paths_claimed.setdefault(path, item.key)
+                if owner == item.key:
+                    mine.append(path)
+                else:
+                    item.parsed.notes.append(f"{path} was another post's address too: kept there")
+        return mine
 
     def _insert(self, articles: list[Article]) -> None:
         """New articles: COPY when they all have import keys (to read their ids back by),

@@ -132,9 +132,9 @@ class Command(BaseCommand):
                 batch.append(post)
                 if len(batch) < 500:
                     continue
-            keys = {import_key(p, self.site): p for p in batch}
-            known = self.store.fingerprints(list(keys))
-            for key, candidate in keys.items():
+            keyed = [(import_key(p, self.site), p) for p in batch]  # a post twice: both
+            known = self.store.fingerprints([key for key, _ in keyed])
+            for key, candidate in keyed:
                 if known.get(key) == post_fingerprint(candidate, self.site):
                     self.seen += 1
                     self.store.unchanged(candidate.label)
