@@ -516,3 +516,31 @@ def test_a_post_twice_in_the_export_and_an_address_two_posts_had(tmp_path, clien
     assert Article.objects.get(import_key__endswith=":312").headline == "Again"
     first = Article.objects.get(import_key__endswith=":310")
     assert client.get("/shared/")["Location"] == first.get_absolute_url()
+
+
+def test_links_between_posts_point_at_their_new_addresses(tmp_path, client):
+    site = "https://solidarity.example.org"
+    run(
+        export_with(
+            tmp_path,
+            dict(
+                title="Linking Post",
+                link="linking",
+                content=(
+                    f'<p>See <a href="{site}/2025/03/10/the-concessions-nobody-reads/">the '
+                    f'concessions</a>, <a href="{site}/?p=101">the law</a>, <a href="'
+                    f'{site}/wp-content/uploads/report.pdf">the report</a> and <a href="'
+                    f'{site}/not-imported/">a lost post</a>.</p>'
+                ),
+                id=320,
+                name="linking",
+            ),
+        )
+    )
+    body = Article.objects.get(slug="linking").body_html
+    concessions = Article.objects.get(headline="The Concessions Nobody Reads")
+    law = Article.objects.get(slug="lithium-belongs-to-the-nation")
+    assert f'href="{concessions.get_absolute_url()}"' in body
+    assert f'href="{law.get_absolute_url()}"' in body
+    assert f'href="{site}/wp-content/uploads/report.pdf"' in body  # a file stays where it is
+    assert 'href="/not-imported/"' in body  # redirects once that post is imported

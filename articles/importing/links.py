@@ -1,4 +1,7 @@
-"""Linking related stories to the articles they name, after an import wrote a batch."""
+"""Linking related stories to the articles they name, after an import wrote a batch; and
+the links between imported posts, from their old addresses to their new ones."""
+
+import re
 
 from django.db import connection
 
@@ -39,3 +42,42 @@ def link_by_old_address() -> int:
             """
         )
         return cursor.rowcount
+
+
+# A Markdown link to a path of this site: the importer writes the old site's own links so
+# (``wordpress_html``), "[the concessions](/2025/03/10/the-concessions/)".
+_SITE_LINK = re.compile(r"\]\((/[^)\s]*)")
+
+
+def rewrite_old_links(article_ids) -> int:
+    """The links of these articles to old addresses of imported articles, pointed at the
+    articles' own addresses (a link to a post not imported yet keeps its old address, which
+    redirects once it is). Returns how many articles changed."""
+    from articles.models import Article, LegacyAddress
+    from articles.models.addresses import normalized_path
+
+    linking = list(
+        Article.objects.filter(pk__in=list(article_ids), body__contains="](/").only("pk", "body")
+    )
+    paths = {normalized_path(p) for a in linking for p in _SITE_LINK.findall(a.body)}
+    if not paths:
+        return 0
+    found = {
+        address.old_path: address.article.get_absolute_url()
+        for address in LegacyAddress.objects.filter(old_path__in=paths, article__isnull=False)
+        .select_related("article")
+        .only("old_path", "article__slug", "article__published_at")
+    }
+    changed = 0
+    for article in linking:
+
+        def new_address(match):
+            return "](" + found.get(normalized_path(match[1]), match[1])
+
+        body = _SITE_LINK.sub(new_address, article.body)
+        if body != article.body:
+            full = Article.objects.get(pk=article.pk)
+            full.body = body
+            full.save()
+            changed += 1
+    return changed

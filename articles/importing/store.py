@@ -31,7 +31,7 @@ from articles import caching, revisions
 from articles.importing import merge
 from articles.importing.copy import copy_insert
 from articles.importing.items import ImportItem, Outcome, check, describe
-from articles.importing.links import link_by_headline, link_by_old_address
+from articles.importing.links import link_by_headline, link_by_old_address, rewrite_old_links
 from articles.importing.names import Names
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.models import Article, Image, LegacyAddress, RelatedStory
@@ -144,6 +144,7 @@ class ImportStore:
             self.topic_addresses = {}
         if self.linked_by_address:
             link_by_old_address()
+            rewrite_old_links(self.written_ids)
         if self.counts["failed"]:
             self.names.remove_unused()
         return self.counts

@@ -31,6 +31,7 @@ from articles.importing.parsed import ParsedRelatedStory
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
+_FILE_PATH = re.compile(r"^/wp-(?:content|includes|admin)/|\.(?!html?$|php$)\w{2,5}$", re.I)
 _GALLERY = re.compile(r"\[gallery\b[^\]]*?\bids=[\"']?([\d,\s]+)[\"']?[^\]]*\]", re.IGNORECASE)
 _EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.DOTALL | re.IGNORECASE)
 _MEDIA = re.compile(
@@ -65,6 +66,13 @@ def to_markdown(
     soup = BeautifulSoup(html, "lxml")
     root = soup.body or soup
     related = _take_related(root, site_url)
+    for link in root.find_all("a", href=True):
+        # A link to another page of the old site: by its path, which the import then points
+        # at the new address (``links.rewrite_old_links``), or which redirects later. Files
+        # (uploads, PDFs) stay where they are.
+        parts = urlsplit(_same_site(link["href"], site_url))
+        if parts.path and not _FILE_PATH.search(parts.path):
+            link["href"] = parts.path + (f"?{parts.query}" if parts.query else "")
     for frame in root.find_all("iframe"):
         src = frame.get("src", "")
         if src.startswith(("http://", "https://")):
