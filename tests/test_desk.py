@@ -91,7 +91,7 @@ def test_scheduled_stale_corrections_and_drafts_per_translator(editor_client, tr
     assert "Coming Tuesday" in html.split('id="desk-scheduled"')[1].split("</section>")[0]
     stale_section = html.split('id="desk-stale"')[1].split("</section>")[0]
     assert "Forgotten draft" in stale_section and "Fresh draft" not in stale_section
-    drafts = html.split('id="desk-mine"')[1].split("</section>")[0]
+    drafts = html.split('id="desk-drafts"')[1].split("</section>")[0]
     assert "<td>tina</td><td>2</td>" in drafts
 
 
