@@ -314,3 +314,35 @@ def test_html_written_directly_is_what_markdown_and_the_sanitizer_make():
 def test_the_seed_html_is_written_directly():
     parsed = parse_article(SEED.read_text(encoding="utf-8"))
     assert parsed.body_html == render_markdown(parsed.body)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Teletype Tag (obsolete in HTML5)",  # WordPress's theme test data: a remark in brackets
+        "By The Incident",  # a title, not a person
+        "The Incident",
+    ],
+)
+def test_a_line_that_only_looks_like_a_credit_stays_text(line):
+    parsed = parse_article(f"Headline\n\n{line}\n\nThe text of the post.\n\nMore of it.\n")
+    assert parsed.authors == [] and parsed.source_name == ""
+    assert line in parsed.body.replace("\\", "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This article originally appeared in La Jornada. It has been translated without "
+        "permission.",
+        "Source: La Jornada. It has been translated without permission",
+    ],
+)
+def test_a_source_name_ends_with_its_sentence(line):
+    parsed = parse_article(f"Headline\n\nThe text.\n\nMore text.\n\n{line}\n")
+    assert parsed.source_name == "La Jornada"
+
+
+def test_a_byline_with_a_role_in_brackets_keeps_its_author_and_no_source():
+    parsed = parse_article("Headline\n\nBy Ana Ruiz (special correspondent)\n\nThe text.\n")
+    assert parsed.authors == ["Ana Ruiz"] and parsed.source_name == ""

@@ -168,7 +168,27 @@ def split_names(text: str) -> list[str]:
 
 
 def is_name(text: str) -> bool:
-    return bool(_NAME_RE.match(text.strip()))
+    """A person's name: capitalised words, not a title's ("The Incident")."""
+    text = text.strip()
+    return bool(_NAME_RE.match(text)) and text.split()[0].lower() not in _NOT_FIRST_NAMES
+
+
+_NOT_FIRST_NAMES = {"the", "a", "an", "this", "that", "our", "my", "your", "his", "her"}
+# Where a source's name ends: at the end of its sentence ("La Jornada. It has been
+# translated without permission": the source is "La Jornada").
+_SENTENCE_END = re.compile(rf"(?<=[\w)])\.\s+(?=[{UPPER}])")
+
+
+def source_name(text: str) -> str:
+    """The publication a credit names, as the credit wrote it, up to its sentence's end."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip().strip("“”\"'")
+
+
+def is_source_name(text: str) -> bool:
+    """A publication's name, as a byline's parentheses give it ("Ana Ruiz (PROCESO)"): a few
+    words, the first a capital's; not a remark ("Teletype Tag (obsolete in HTML5)")."""
+    words = text.split()
+    return 0 < len(words) <= 6 and bool(re.match(rf"[{UPPER}0-9]", words[0]))
 
 
 # -- Attribution sentences ---------------------------------------------------------------------
@@ -194,7 +214,7 @@ def read_attribution(text: str) -> Credit | None:
             if not credit.authors or not all(is_name(name) for name in credit.authors):
                 continue
         if groups.get("source"):
-            credit.source = groups["source"].strip()
+            credit.source = source_name(groups["source"])
         if _read_rest(match["rest"], credit) and (credit.source or credit.published_on):
             return credit
     return None
@@ -235,8 +255,8 @@ def _read_rest(rest: str, credit: Credit) -> bool:
 
 def _read_source(text: str, credit: Credit) -> None:
     name, _, description = text.strip().rstrip(".").partition(",")
-    credit.source = name.strip().strip("“”\"'")
-    credit.description = description.strip()
+    credit.source = source_name(name)
+    credit.description = source_name(description) if description else ""
 
 
 # -- Credit lines --------------------------------------------------------------------------------
@@ -293,16 +313,21 @@ def read_credit_line(text: str) -> Credit | None:
             return Credit(kind="translators", translators=names, language=language)
     match = _SOURCE_LINE.match(line)
     if match:
-        credit = Credit(kind="source", source=match["source"].strip())
+        credit = Credit(kind="source", source=source_name(match["source"]))
         if match["date"]:
             credit.published_on = parse_date(match["date"])
         return credit
-    match = _BYLINE.match(line) or _NAME_WITH_SOURCE.match(line)
+    by = _BYLINE.match(line)
+    match = by or _NAME_WITH_SOURCE.match(line)
     if match:
         names = split_names(match["names"])
+        source = (match["source"] or match["paren"] or "").strip()
+        if match["paren"] and not is_source_name(match["paren"]):
+            if not by:
+                return None  # a name and a remark in brackets, not a byline
+            source = ""  # "By Ana Ruiz (special correspondent)": no source
         if names and all(is_name(name) for name in names):
-            source = (match["source"] or match["paren"] or "").strip()
-            return Credit(kind="byline", authors=names, source=_source_case(source))
+            return Credit(kind="byline", authors=names, source=_source_case(source_name(source)))
     return None
 
 
