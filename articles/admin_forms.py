@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from articles import images, search
 from articles.importing.items import MAX_RELATED_STORIES
@@ -138,6 +139,20 @@ class CorrectionInline(admin.StackedInline):
     fields = ["published_on", "text"]
 
 
+def publication_time_help() -> str:
+    """Which clock the publication time is on: the site's (``TIME_ZONE``), named with its
+    offset now, and the same moment in UTC, so that an editor elsewhere schedules right."""
+    now = timezone.localtime()
+    offset = now.strftime("%z")
+    return (
+        "Readers see the article from this moment once it is published. "
+        f"In the site's time zone, {timezone.get_current_timezone_name()} "
+        f"(UTC{offset[:3]}:{offset[3:]} now; {now:%H:%M} there as this page was opened, "
+        f"{timezone.now():%H:%M} UTC). A time to come schedules the article: it appears "
+        "everywhere at that moment."
+    )
+
+
 class ArticleForm(forms.ModelForm):
     """The article form; for someone who may not publish, the status offers draft and
     review only, so a posted "published" is refused like any invalid choice."""
@@ -168,6 +183,8 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "published_at" in self.fields:
+            self.fields["published_at"].help_text = publication_time_help()
         if not self.can_publish and "status" in self.fields:
             self.fields["status"].choices = [
                 (value, label)

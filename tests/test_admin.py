@@ -207,3 +207,10 @@ def test_published_at_in_the_past_is_kept(staff_client):
     article = Article.objects.get()
     assert article.published_at.date() == datetime.date(2025, 11, 22)
     assert article.get_absolute_url().startswith("/2025/11/22/")
+
+
+def test_the_publication_time_says_which_clock_it_is_on(editor_client, settings):
+    settings.TIME_ZONE = "America/Mexico_City"
+    html = editor_client.get(ADD_URL).content.decode()
+    assert "In the site's time zone, America/Mexico_City (UTC-06:00 now" in html
+    assert " UTC). A time to come schedules the article" in html
