@@ -326,6 +326,15 @@ def test_a_glossary_term_opens_its_explanation_without_javascript(
         assert "dissident teachers' union" in note.inner_text()
         box = note.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[width][0]
+        word = term.bounding_box()  # the word keeps the focus, and stays in sight
+        overlaps = not (
+            box["x"] >= word["x"] + word["width"]
+            or word["x"] >= box["x"] + box["width"]
+            or box["y"] >= word["y"] + word["height"]
+            or word["y"] >= box["y"] + box["height"]
+        )
+        assert not overlaps, (box, word)
+        assert 0 <= box["y"] and box["y"] + box["height"] <= WIDTHS[width][1]
         page.keyboard.press("Escape")
         assert not note.is_visible()
     finally:
