@@ -117,6 +117,11 @@ def test_an_editor_reviews_compares_shares_schedules_and_publishes(
     # without an account, then revoked.
     page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
     versions_before = article.revisions.count()
+    page.locator("#id_dek").fill("An edit not saved yet")  # a link would leave it out: said
+    page.get_by_role("button", name="Create a preview link").click()
+    assert page.get_by_role("alert").filter(has_text="not saved").count() == 1
+    assert not PreviewLink.objects.filter(article=article).exists()
+    page.reload()  # the edit given up
     page.get_by_role("button", name="Create a preview link").click()
     page.wait_for_selector(".share-preview input[type=text]")
     check_page(page, "change form with a preview link")

@@ -130,3 +130,27 @@ document.addEventListener("DOMContentLoaded", () => {
   refresh();
   follow();
 });
+
+// A share-preview link shows the article as saved: with edits not saved yet, say so instead
+// of creating a link that silently leaves them out.
+document.addEventListener("DOMContentLoaded", () => {
+  const main = document.getElementById("article_form");
+  const share = document.querySelector(".share-preview form[action$='/preview-links/']");
+  if (!main || !share) return;
+  const state = () => new URLSearchParams(new FormData(main)).toString();
+  const saved = state();
+  share.addEventListener("submit", (event) => {
+    if (state() === saved) return;
+    event.preventDefault();
+    let note = share.querySelector(".unsaved-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "errornote unsaved-note";
+      note.setAttribute("role", "alert");
+      share.prepend(note);
+    }
+    note.textContent =
+      "This article has changes that are not saved: a preview link shows it as saved. " +
+      "Save first (“Save and continue editing”), then create the link.";
+  });
+});
