@@ -1,16 +1,21 @@
 """Versions of an article: kept at every save made through the admin, the importers and the
 publishing actions; compared field by field; restored as a new version.
 
-A version is a JSON snapshot of the article's own fields, its credits and topics (as ids)
-and its related stories.
+A version is a JSON snapshot of the article's own fields (its story and lead image among
+them), its credits and topics (as ids), its related stories, corrections and updates of the
+original. A comparison names people, topics, the source, the story and the lead image (not
+their ids) and shows times in the site's time zone. Restoring brings back the article's own
+fields, credits, topics and related stories; corrections and updates of the original, which
+are notices to readers, are shown in comparisons but never taken back.
 """
 
 import datetime
 import difflib
 
 from django.db import transaction
+from django.utils import timezone
 
-from articles.models import Article, RelatedStory, Revision
+from articles.models import Article, Correction, OriginalUpdate, RelatedStory, Revision
 
 FIELDS = [
     "headline",
@@ -26,9 +31,12 @@ FIELDS = [
     "original_published_on",
     "dateline",
     "original_body",
+    "thread_id",
+    "lead_image_id",
 ]
 RELATIONS = ["authors", "translators", "topics"]
 STORY_FIELDS = ["position", "target_id", "title", "summary", "url"]
+NOTICES = ["corrections", "original_updates"]
 
 
 def snapshot(article) -> dict:
@@ -36,7 +44,7 @@ def snapshot(article) -> dict:
 
 
 def snapshots(article_ids) -> dict[int, dict]:
-    """The snapshot of each article, in five queries however many articles there are."""
+    """The snapshot of each article, in seven queries however many articles there are."""
     ids = list(article_ids)
     data = {}
     for row in Article.objects.filter(pk__in=ids).values("pk", *FIELDS):
@@ -60,6 +68,22 @@ def snapshots(article_ids) -> dict[int, dict]:
     )
     for story in stories:
         data[story.pop("article_id")]["related_stories"].append(story)
+    for entry in data.values():
+        for name in NOTICES:
+            entry[name] = []
+    for article_id, day, text in (
+        Correction.objects.filter(article_id__in=ids)
+        .order_by("published_on", "id")
+        .values_list("article_id", "published_on", "text")
+    ):
+        data[article_id]["corrections"].append(f"{day.isoformat()}: {text}")
+    for article_id, day, note, revised in (
+        OriginalUpdate.objects.filter(article_id__in=ids)
+        .order_by("changed_on", "id")
+        .values_list("article_id", "changed_on", "note", "translation_revised")
+    ):
+        done = " (translation revised)" if revised else ""
+        data[article_id]["original_updates"].append(f"{day.isoformat()}: {note}{done}")
     return data
 
 
@@ -108,10 +132,23 @@ def _lines(value) -> list[str]:
     return str("" if value is None else value).splitlines()
 
 
+# What a field's ids name, for a comparison: (model, the field shown).
+NAMED = {
+    "source_id": ("Source", "name"),
+    "thread_id": ("Thread", "name"),
+    "lead_image_id": ("Image", "alt"),
+    "authors": ("Person", "name"),
+    "translators": ("Person", "name"),
+    "topics": ("Topic", "name"),
+}
+LABELS = {"thread_id": "story", "lead_image_id": "lead image"}
+
+
 def diff(older: Revision, newer: Revision) -> list[dict]:
-    """The fields that differ, each with its unified diff lines (+ added, - removed)."""
+    """The fields that differ, each with its unified diff lines (+ added, - removed): names,
+    not ids; times in the site's time zone."""
     changes = []
-    for name in [*FIELDS, *RELATIONS, "related_stories"]:
+    for name in [*FIELDS, *RELATIONS, "related_stories", *NOTICES]:
         before, after = older.data.get(name), newer.data.get(name)
         if before == after:
             continue
@@ -119,9 +156,35 @@ def diff(older: Revision, newer: Revision) -> list[dict]:
             targets = _headlines(before, after)
             before = [_story_line(story, targets) for story in before or []]
             after = [_story_line(story, targets) for story in after or []]
+        elif name in NAMED:
+            before, after = _named(name, before), _named(name, after)
+        elif name == "published_at":
+            before, after = _local_time(before), _local_time(after)
         lines = _unified(_lines(before), _lines(after))
-        changes.append({"field": name.removesuffix("_id").replace("_", " "), "lines": lines})
+        label = LABELS.get(name, name.removesuffix("_id").replace("_", " "))
+        changes.append({"field": label, "lines": lines})
     return changes
+
+
+def _named(name: str, value):
+    """Ids as what they name ("Ana Ruiz (#12)"); an id deleted since, as such."""
+    from django.apps import apps
+
+    model_name, shown = NAMED[name]
+    ids = value if isinstance(value, list) else ([value] if value else [])
+    model = apps.get_model("articles", model_name)
+    found = dict(model.objects.filter(pk__in=ids).values_list("pk", shown))
+    lines = [f"{found[pk]} (#{pk})" if pk in found else f"#{pk}, deleted since" for pk in ids]
+    return lines if isinstance(value, list) else (lines[0] if lines else None)
+
+
+def _local_time(value):
+    """An ISO time as the site's clock says it: "December 4, 2026, 05:35 (America/…)"."""
+    if not value:
+        return value
+    local = timezone.localtime(datetime.datetime.fromisoformat(value))
+    zone = timezone.get_current_timezone_name()
+    return f"{local:%B} {local.day}, {local.year}, {local:%H:%M} ({zone})"
 
 
 def _unified(before: list[str], after: list[str]) -> list[str]:
@@ -163,12 +226,23 @@ def restore(revision: Revision, user=None) -> tuple[Article, list[str]]:
     article = Article.objects.select_for_update().get(pk=revision.article_id)
     stored_slug = article.slug
     data = revision.data
+    missing = []
     for name in FIELDS:
-        setattr(article, name, data[name])
+        if name in data:  # (a version kept before the field was: left as it is)
+            setattr(article, name, data[name])
+    for name, model in [("thread_id", "Thread"), ("lead_image_id", "Image")]:
+        chosen = getattr(article, name)
+        if (
+            chosen
+            and not article._meta.apps.get_model("articles", model)
+            .objects.filter(pk=chosen)
+            .exists()
+        ):
+            setattr(article, name, None)
+            missing.append(f"its {LABELS[name]} (deleted since)")
     # A slug that changes back is checked like any new one: unique, no other article's old one.
     article.full_clean(exclude=["slug"] if article.slug == stored_slug else None)
     article.save()
-    missing = []
     for name in RELATIONS:
         model = getattr(Article, name).field.related_model
         wanted = data[name]

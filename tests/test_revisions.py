@@ -176,3 +176,35 @@ def test_restoring_a_version_whose_people_and_topics_were_deleted(editor_client)
     assert "no longer exist" in response.content.decode()
     article.refresh_from_db()
     assert article.dek != "Changed dek." and not article.translators.exists()
+
+
+def test_versions_keep_the_story_lead_image_and_notices_and_show_names_and_local_times(
+    editor_client, settings
+):
+    from articles.models import OriginalUpdate, Thread
+    from tests.factories import ImageFactory, TopicFactory
+
+    settings.TIME_ZONE = "America/Mexico_City"
+    when = datetime.datetime(2025, 3, 1, 18, 30, tzinfo=datetime.UTC)
+    article = ArticleFactory(published_at=when)
+    first = revisions.record(article)
+    article.thread = Thread.objects.create(name="The water story", slug="water")
+    article.lead_image = ImageFactory(alt="Farmers at the dam")
+    article.published_at = when + datetime.timedelta(hours=1)
+    article.save()
+    article.topics.add(TopicFactory(name="Water"))
+    Correction.objects.create(article=article, text="The dam is in Sonora, not Sinaloa.")
+    OriginalUpdate.objects.create(article=article, note="La Jornada corrected a figure.")
+    second = revisions.record(article)
+    changes = {c["field"]: c["lines"] for c in revisions.diff(first, second)}
+    assert any("The water story" in line for line in changes["story"])
+    assert any("Farmers at the dam" in line for line in changes["lead image"])
+    assert any(line.startswith("+Water (#") for line in changes["topics"])
+    assert "-March 1, 2025, 12:30 (America/Mexico_City)" in changes["published at"]
+    assert "+March 1, 2025, 13:30 (America/Mexico_City)" in changes["published at"]
+    assert any("Sonora, not Sinaloa" in line for line in changes["corrections"])
+    assert any("corrected a figure" in line for line in changes["original updates"])
+    html = editor_client.get(
+        versions_url(article), {"a": first.number, "b": second.number}
+    ).content.decode()
+    assert "The water story" in html and "T18:30:00" not in html
