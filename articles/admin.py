@@ -176,10 +176,11 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ["status", "published_at"],
+                "fields": ["status", "published_at", "returned_note"],
                 "description": (
                     "Published articles appear to readers at their publication time: set a "
-                    "time in the future to schedule one."
+                    "time in the future to schedule one. Sending an article back to its "
+                    "translator (status: draft), say what to change."
                 ),
             },
         ),
@@ -227,7 +228,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if self.has_publish_permission(request):
             return ["suggested_threads"]
-        return ["published_at", "suggested_threads"]
+        return ["published_at", "returned_note", "suggested_threads"]
 
     @admin.display(description="Suggested stories")
     def suggested_threads(self, article):

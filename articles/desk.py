@@ -80,7 +80,7 @@ def editor_desk(now=None) -> dict:
 
 def translator_desk(user) -> dict:
     mine = Article.objects.filter(created_by=user).only(
-        "headline", "status", "updated_at", "returned_at"
+        "headline", "status", "updated_at", "returned_at", "returned_note"
     )
     return {
         "returned": list(

@@ -146,6 +146,38 @@ def test_an_editor_returns_an_article_and_its_translator_sees_it(
     assert article.returned_at is None
 
 
+def test_an_editor_says_what_to_change_and_the_translator_reads_it(
+    editor_client, translator_client, translator
+):
+    article = ArticleFactory(
+        headline="Needs work", status=Article.Status.REVIEW, created_by=translator
+    )
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    form = editor_client.get(change).context["adminform"].form
+    assert "returned_note" in form.fields
+    from tests.test_admin import form_data
+
+    data = form_data(
+        headline=article.headline,
+        slug=article.slug,
+        status="draft",
+        returned_note="The second paragraph drops a negation: check “no”.",
+    )
+    assert editor_client.post(change, data).status_code == 302
+    article.refresh_from_db()
+    assert article.returned_at is not None
+    desk = translator_client.get(reverse("admin:index")).content.decode()
+    back = desk.split('id="desk-returned"')[1].split("</section>")[0]
+    assert "The second paragraph drops a negation" in back
+    page = translator_client.get(change).content.decode()
+    assert "The second paragraph drops a negation" in page  # shown, not editable
+    assert 'name="returned_note"' not in page
+    article.status = Article.Status.REVIEW  # submitted again: the note has served
+    article.save()
+    article.refresh_from_db()
+    assert article.returned_note == "" and article.returned_at is None
+
+
 def test_a_returned_draft_is_listed_once_and_an_unpublished_article_is_not_returned(
     editor_client, translator_client, translator
 ):

@@ -233,6 +233,12 @@ class Article(PageData, models.Model):
         help_text="When an editor sent it back from review to its translator (cleared when "
         "it is submitted again).",
     )
+    returned_note = models.TextField(
+        "note to the translator",
+        blank=True,
+        help_text="When sending the article back from review: what to change. The translator "
+        "sees it on their desk and in the form; it goes when they submit the article again.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -354,6 +360,7 @@ class Article(PageData, models.Model):
             self.returned_at = now
         elif self.status == self.Status.REVIEW:
             self.returned_at = None
+            self.returned_note = ""
         self._stored_status = self.status
 
     def publish(self, now=None) -> None:
