@@ -181,6 +181,11 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
 ):
     own = ArticleFactory(draft=True, created_by=translator, original_body=ORIGINAL)
     article = ArticleFactory(original_body=ORIGINAL, status=Article.Status.REVIEW)
+    ArticleFactory(  # the desk's table of articles in review, with a headline of 300 characters
+        headline="Lithium " + "nationalisation " * 17 + "in Sonora",
+        status=Article.Status.REVIEW,
+        created_by=translator,
+    )
     from articles import revisions
 
     revisions.record(article, editor)
