@@ -874,3 +874,13 @@ def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(clie
     with connection.cursor() as cursor:  # also when it ends in time
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] != "5s"
+
+
+def test_a_search_that_finds_nothing_ranks_nothing():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(headline="Water", body="Water.")
+    with CaptureQueriesContext(connection) as queries:
+        assert search.ranked(Article.objects.published(), "lithium").ids == []
+    assert not any("ts_rank(" in query["sql"] for query in queries)

@@ -139,7 +139,9 @@ def autop(html: str) -> str:
             continue
         if _BLOCK_START.match(chunk):
             out.append(chunk)
-        else:  # a single newline: a line break (a poem's lines), not a new paragraph
+        else:  # a single newline: a line break (a poem's lines), not a new paragraph; one
+            # written with its own <br> already is not broken twice
+            chunk = re.sub(r"<br\s*/?>\s*\n", "\n", chunk, flags=re.IGNORECASE)
             out.append("<p>" + re.sub(r"\s*\n\s*", "<br>", chunk) + "</p>")
     html = "\n".join(out)
     for number, block in enumerate(kept):
