@@ -346,3 +346,20 @@ def test_a_source_name_ends_with_its_sentence(line):
 def test_a_byline_with_a_role_in_brackets_keeps_its_author_and_no_source():
     parsed = parse_article("Headline\n\nBy Ana Ruiz (special correspondent)\n\nThe text.\n")
     assert parsed.authors == ["Ana Ruiz"] and parsed.source_name == ""
+
+
+def test_a_pull_quotes_speaker_is_no_subheading():
+    parsed = parse_article(
+        "Headline\n\nFirst paragraph.\n\nWe will not leave until they listen.\n\n"
+        "María López, teacher\n\nThe story goes on.\n\nEnd.\n"
+    )
+    assert "## " not in parsed.body and "María López, teacher" in parsed.body
+
+
+def test_a_short_line_under_a_photo_is_its_caption_not_a_subheading():
+    parsed = parse_article(
+        "Headline\n\nFirst paragraph.\n\nphoto-teachers-march.jpg\n\n"
+        "Teachers marching on the Zócalo\n\nThe story goes on.\n\nEnd.\n"
+    )
+    assert "## " not in parsed.body
+    assert "Teachers marching on the Zócalo\n{: .caption }" in parsed.body

@@ -186,6 +186,10 @@ def _check_lengths(parsed: ParsedArticle) -> None:
 # -- The body ----------------------------------------------------------------------------------
 
 
+# How a caption line ends in the Markdown (see ``_to_markdown``): a photo's file name or credit
+IMAGE_ENDINGS = ("{: .caption }",)
+
+
 def _is_subheading(block: _Block) -> bool:
     text = block.text
     if (
@@ -195,6 +199,9 @@ def _is_subheading(block: _Block) -> bool:
     ):
         return False
     if credits.is_date_only(text) or credits.is_caption(text) or credits.is_rule(text):
+        return False
+    # A pull quote's speaker ("María López, teacher"), a person's name alone: not a heading
+    if credits.is_name(text.lstrip("—–- ").split(",")[0]):
         return False
     if text[-1] not in CLOSING_PUNCTUATION:
         return True
@@ -248,6 +255,11 @@ def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
                 f"<blockquote>\n<p>{_html(text)}</p>\n<p>— {_html(speaker)}</p>\n</blockquote>"
             )
             index += 1
+            continue
+        if out and out[-1].endswith(IMAGE_ENDINGS) and _is_subheading(block):
+            # a short line under an image is its title or caption, not a heading
+            out.append(_escape(text) + "\n{: .caption }")
+            html.append(f'<p class="caption">{_html(text)}</p>')
             continue
         if out and index <= last and _is_subheading(block):
             out.append("## " + _escape(text))
