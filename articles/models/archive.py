@@ -236,6 +236,8 @@ class Article(PageData, models.Model):
     returned_note = models.TextField(
         "note to the translator",
         blank=True,
+        default="",
+        db_default="",  # rows written by COPY name no such column (fill_synthetic)
         help_text="When sending the article back from review: what to change. The translator "
         "sees it on their desk and in the form; it goes when they submit the article again.",
     )
