@@ -174,7 +174,7 @@ class ArticleOriginalView(PageMixin, DetailView):
             .select_related("source")
             .prefetch_related("authors", "translators")
         )
-        return articles.filter(slug=self.kwargs["slug"]).first()
+        return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -186,12 +186,8 @@ class ArticleOriginalView(PageMixin, DetailView):
                 old_slug=kwargs["slug"],
             )
             return redirect(moved.article.get_absolute_url() + "original/", permanent=True)
-        local = timezone.localtime(self.object.published_at)
-        if (local.year, local.month, local.day) != (
-            int(kwargs["year"]),
-            int(kwargs["month"]),
-            int(kwargs["day"]),
-        ):
+        requested = (int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
+        if local_date(self.object) != requested:
             return redirect(self.object.get_absolute_url() + "original/", permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 

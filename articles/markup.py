@@ -49,12 +49,11 @@ _cleaner = nh3.Cleaner(
     link_rel=None,
 )
 
-# Python-Markdown's own placeholders are made of control characters ("\x02klzzwxh:0\x03"):
-# typed into a text, one would stand for markup stashed away and come out as raw control
-# characters, which no page or feed may hold.
-
 
 def without_control_characters(text: str) -> str:
+    """``text`` without control characters, which no page or feed may hold. Python-Markdown's
+    own placeholders are made of them ("\x02klzzwxh:0\x03"): typed into a text, one would
+    stand for markup stashed away and come out raw."""
     return CONTROL_CHARACTERS.sub("", text)
 
 

@@ -15,7 +15,18 @@ import difflib
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Correction, OriginalUpdate, RelatedStory, Revision
+from articles.models import (
+    Article,
+    Correction,
+    Image,
+    OriginalUpdate,
+    Person,
+    RelatedStory,
+    Revision,
+    Source,
+    Thread,
+    Topic,
+)
 
 FIELDS = [
     "headline",
@@ -134,12 +145,12 @@ def _lines(value) -> list[str]:
 
 # What a field's ids name, for a comparison: (model, the field shown).
 NAMED = {
-    "source_id": ("Source", "name"),
-    "thread_id": ("Thread", "name"),
-    "lead_image_id": ("Image", "alt"),
-    "authors": ("Person", "name"),
-    "translators": ("Person", "name"),
-    "topics": ("Topic", "name"),
+    "source_id": (Source, "name"),
+    "thread_id": (Thread, "name"),
+    "lead_image_id": (Image, "alt"),
+    "authors": (Person, "name"),
+    "translators": (Person, "name"),
+    "topics": (Topic, "name"),
 }
 LABELS = {"thread_id": "story", "lead_image_id": "lead image"}
 
@@ -157,7 +168,7 @@ def diff(older: Revision, newer: Revision) -> list[dict]:
             before = [_story_line(story, targets) for story in before or []]
             after = [_story_line(story, targets) for story in after or []]
         elif name in NAMED:
-            before, after = _named(name, before), _named(name, after)
+            before, after = _named(name, before, after)
         elif name == "published_at":
             before, after = _local_time(before), _local_time(after)
         lines = _unified(_lines(before), _lines(after))
@@ -166,16 +177,24 @@ def diff(older: Revision, newer: Revision) -> list[dict]:
     return changes
 
 
-def _named(name: str, value):
-    """Ids as what they name ("Ana Ruiz (#12)"); an id deleted since, as such."""
-    from django.apps import apps
+def _named(name: str, *values) -> list:
+    """Each value's ids as what they name ("Ana Ruiz (#12)"; an id deleted since, as such),
+    looked up in one query."""
+    model, shown = NAMED[name]
 
-    model_name, shown = NAMED[name]
-    ids = value if isinstance(value, list) else ([value] if value else [])
-    model = apps.get_model("articles", model_name)
-    found = dict(model.objects.filter(pk__in=ids).values_list("pk", shown))
-    lines = [f"{found[pk]} (#{pk})" if pk in found else f"#{pk}, deleted since" for pk in ids]
-    return lines if isinstance(value, list) else (lines[0] if lines else None)
+    def ids(value):
+        return value if isinstance(value, list) else ([value] if value else [])
+
+    wanted = {pk for value in values for pk in ids(value)}
+    found = dict(model.objects.filter(pk__in=wanted).values_list("pk", shown))
+
+    def lines(value):
+        named = [
+            f"{found[pk]} (#{pk})" if pk in found else f"#{pk}, deleted since" for pk in ids(value)
+        ]
+        return named if isinstance(value, list) else (named[0] if named else None)
+
+    return [lines(value) for value in values]
 
 
 def _local_time(value):
@@ -230,14 +249,9 @@ def restore(revision: Revision, user=None) -> tuple[Article, list[str]]:
     for name in FIELDS:
         if name in data:  # (a version kept before the field was: left as it is)
             setattr(article, name, data[name])
-    for name, model in [("thread_id", "Thread"), ("lead_image_id", "Image")]:
+    for name in ("thread_id", "lead_image_id"):
         chosen = getattr(article, name)
-        if (
-            chosen
-            and not article._meta.apps.get_model("articles", model)
-            .objects.filter(pk=chosen)
-            .exists()
-        ):
+        if chosen and not NAMED[name][0].objects.filter(pk=chosen).exists():
             setattr(article, name, None)
             missing.append(f"its {LABELS[name]} (deleted since)")
     # A slug that changes back is checked like any new one: unique, no other article's old one.

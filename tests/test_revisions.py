@@ -208,3 +208,15 @@ def test_versions_keep_the_story_lead_image_and_notices_and_show_names_and_local
         versions_url(article), {"a": first.number, "b": second.number}
     ).content.decode()
     assert "The water story" in html and "T18:30:00" not in html
+
+
+def test_restoring_a_version_whose_story_was_deleted_says_so():
+    from articles.models import Thread
+
+    story = Thread.objects.create(name="A story", slug="a-story")
+    article = ArticleFactory(thread=story)
+    version = revisions.record(article)
+    story.delete()
+    restored, missing = revisions.restore(version)
+    assert restored.thread_id is None
+    assert "its story (deleted since)" in missing

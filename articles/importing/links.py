@@ -56,9 +56,7 @@ def rewrite_old_links(article_ids) -> int:
     from articles.models import Article, LegacyAddress
     from articles.models.addresses import normalized_path
 
-    linking = list(
-        Article.objects.filter(pk__in=list(article_ids), body__contains="](/").only("pk", "body")
-    )
+    linking = list(Article.objects.filter(pk__in=list(article_ids), body__contains="](/"))
     paths = {normalized_path(p) for a in linking for p in _SITE_LINK.findall(a.body)}
     if not paths:
         return 0
@@ -76,8 +74,7 @@ def rewrite_old_links(article_ids) -> int:
 
         body = _SITE_LINK.sub(new_address, article.body)
         if body != article.body:
-            full = Article.objects.get(pk=article.pk)
-            full.body = body
-            full.save()
+            article.body = body
+            article.save()
             changed += 1
     return changed
