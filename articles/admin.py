@@ -25,6 +25,7 @@ from articles.importing.names import key
 from articles.models import (
     Article,
     GlossaryTerm,
+    Image,
     LegacyAddress,
     Person,
     SlugRedirect,
@@ -248,9 +249,16 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if self.has_publish_permission(request):
-            return form
-        return type("TranslatorArticleForm", (form,), {"can_publish": False})
+        attributes = {"placeable_images": Image.objects.visible_to(request.user)}
+        if not self.has_publish_permission(request):
+            attributes["can_publish"] = False
+        return type(form.__name__, (form,), attributes)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A lead image the user may see (a posted id of another's picture is refused)."""
+        if db_field.name == "lead_image":
+            kwargs["queryset"] = Image.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         """Django fills a new article's fields from the address ("?source=3"); a value its

@@ -110,8 +110,11 @@ class RelatedStoryInline(SafeAutocomplete, admin.StackedInline):
     )
 
     def get_formset(self, request, obj=None, **kwargs):
-        # Refuse more than max_num stories (by default the admin only stops adding rows).
-        return super().get_formset(request, obj, validate_max=True, **kwargs)
+        # Refuse more than max_num stories (by default the admin only stops adding rows), and
+        # a posted count beyond it at once: Django builds up to max_num + 1,000 forms first.
+        return super().get_formset(
+            request, obj, validate_max=True, absolute_max=MAX_RELATED_STORIES, **kwargs
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """An archive article to point at: one the user may read (a translator: published
@@ -121,7 +124,19 @@ class RelatedStoryInline(SafeAutocomplete, admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class OriginalUpdateInline(admin.StackedInline):
+class BoundedInline(admin.StackedInline):
+    """At most ``max_num`` rows, and a posted count beyond it refused at once (Django would
+    build up to max_num + 1,000 forms, seconds of work and megabytes of page, first)."""
+
+    max_num = 100
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(
+            request, obj, validate_max=True, absolute_max=self.max_num, **kwargs
+        )
+
+
+class OriginalUpdateInline(BoundedInline):
     """Editors note that the original changed after it was translated: readers see it in the
     attribution, and the desk lists the translation to revisit."""
 
@@ -131,7 +146,7 @@ class OriginalUpdateInline(admin.StackedInline):
     verbose_name_plural = "Updates of the original after this translation"
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(BoundedInline):
     """Editors append corrections; readers see them at the foot of the article."""
 
     model = Correction
@@ -158,6 +173,8 @@ class ArticleForm(forms.ModelForm):
     review only, so a posted "published" is refused like any invalid choice."""
 
     can_publish = True
+    # The images the writer may place (set by ``ArticleAdmin.get_form``); None: all of them.
+    placeable_images = None
 
     class Meta:
         model = Article
@@ -176,7 +193,7 @@ class ArticleForm(forms.ModelForm):
                 "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
                 "of distinct words): split it into parts."
             )
-        problems = images.check_body(body)
+        problems = images.check_body(body, self.placeable_images)
         if problems:
             raise forms.ValidationError(problems)
         return body

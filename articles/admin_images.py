@@ -92,12 +92,28 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Shown by")
     def used_by(self, image):
-        showing = _articles_showing(image)
+        """The articles showing the image that the viewer may read: their own and published
+        ones for a translator (never the headline of someone else's draft)."""
+        viewer = getattr(image, "_viewer", None)
+        if viewer is None:
+            return "—"
+        showing = _articles_showing(image, viewer)
         if not showing:
             return "No article yet."
         return format_html_join(
-            ", ", '<a href="{}">{}</a>', ((article.admin_url, article) for article in showing)
+            ", ", '<a href="{}">{}</a>', ((article.link, article) for article in showing)
         )
+
+    def get_queryset(self, request):
+        """A translator opens (and picks, in the lead image's autocomplete) only the images
+        ``ImageQuerySet.visible_to`` gives them."""
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        image = super().get_object(request, object_id, from_field)
+        if image is not None:
+            image._viewer = request.user  # for ``used_by``
+        return image
 
     def has_change_permission(self, request, obj=None):
         """An editor changes any image; a translator only one they uploaded that no
@@ -129,10 +145,18 @@ def _shown_by_published(image) -> bool:
     return published.showing_image(image).exists() or published.filter(lead_image=image).exists()
 
 
-def _articles_showing(image):
-    showing = list(Article.objects.showing_image(image).only("pk", "headline")[:20]) + list(
-        image.lead_of.only("pk", "headline")[:20]
+def _articles_showing(image, viewer):
+    """Up to 40 articles showing ``image`` that ``viewer`` may read, each with a ``link``: its
+    change page where the viewer may open it, else its page on the site."""
+    readable = Article.objects.visible_to(viewer).only(
+        "pk", "headline", "slug", "published_at", "created_by"
     )
+    showing = list(readable.showing_image(image)[:20])
+    showing += list(readable.filter(lead_image=image)[:20])
+    may_open_all = viewer.has_perm("articles.publish_article")
     for article in showing:
-        article.admin_url = reverse("admin:articles_article_change", args=[article.pk])
+        if may_open_all or article.created_by_id == viewer.pk:
+            article.link = reverse("admin:articles_article_change", args=[article.pk])
+        else:
+            article.link = article.get_absolute_url()
     return list({article.pk: article for article in showing}.values())

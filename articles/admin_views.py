@@ -3,6 +3,7 @@ the live Markdown preview and the paste import. Wired in by ``ArticleAdmin.get_u
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles import images, revisions
+from articles import images, markup, revisions
 from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
 from articles.importing.text_format import plain_text_markdown, split_headline
 from articles.markup import render_markdown
-from articles.models import Article, PreviewLink
+from articles.models import Article, Image, PreviewLink
 
 MAX_PASTE_CHARS = 1_000_000
 
@@ -99,15 +100,30 @@ def preview_link_revoke(request, pk, link_pk, model_admin):
     return redirect(_change_url(article))
 
 
+PREVIEW_LOCK_SECONDS = 30  # how long a render may hold a user's turn, at most
+
+
 @require_POST
 def markdown_preview(request, model_admin):
-    """The body as readers would see it, through the same sanitizing pipeline, its images
-    placed."""
+    """The body as readers would see it, through the same sanitizing pipeline, with the
+    images its writer may see placed. One render at a time per user: another request
+    while one runs is answered 429 at once, never queued (the editor's script sends the
+    next only when the last has come back)."""
     if not model_admin.has_add_permission(request) and not model_admin.has_change_permission(
         request
     ):
         raise PermissionDenied
-    html, _ = images.render_body(request.POST.get("body", "")[:MAX_PASTE_CHARS])
+    turn = f"markdown-preview:{request.user.pk}"
+    if not cache.add(turn, 1, PREVIEW_LOCK_SECONDS):
+        busy = {"busy": "Another preview of this account is being rendered."}
+        response = JsonResponse(busy, status=429)
+        response["Retry-After"] = "1"
+        return response
+    try:
+        body = request.POST.get("body", "")[: markup.MAX_CHARS]
+        html, _ = images.render_body(body, Image.objects.visible_to(request.user))
+    finally:
+        cache.delete(turn)
     return JsonResponse({"html": html})
 
 

@@ -33,6 +33,12 @@ from articles.text import normalize_newlines
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 MAX_PIXELS = 50_000_000
+# An animation is decoded twice and encoded again, frame by frame: about 0.1 s per million
+# pixels of all its frames on one core (``tests/test_images.py`` makes such uploads). Bounded
+# so that no upload holds a request for more than a second or two: 12 megapixels in all
+# (a 480 × 270 clip of 90 frames), and at most 300 frames.
+MAX_ANIMATION_PIXELS = 12_000_000
+MAX_FRAMES = 300
 BATCH_SIZE = 200
 # The article column is 29em of 1.05rem (548 CSS pixels at the default size); on a narrower
 # screen, the screen less the page's padding.
@@ -81,7 +87,7 @@ def validate_upload(upload) -> None:
             found = picture.format
             width, height = picture.size
             frames = getattr(picture, "n_frames", 1)  # read from the frames' headers
-            if found in FORMATS and width * height * frames <= MAX_PIXELS:
+            if found in FORMATS and _within_bounds(width, height, frames):
                 for frame in range(frames):  # decoded whole: a cut-short file fails here
                     picture.seek(frame)
                     picture.load()
@@ -103,11 +109,23 @@ def validate_upload(upload) -> None:
             f"“{name}” is {width:,} × {height:,} pixels; the limit is "
             f"{MAX_PIXELS // 1_000_000} megapixels."
         )
-    if width * height * frames > MAX_PIXELS:
+    if frames > MAX_FRAMES:
+        raise ValidationError(
+            f"“{name}” is an animation of {frames:,} frames; the limit is {MAX_FRAMES}. "
+            "Shorten it, or upload a still picture and link to the video."
+        )
+    if frames > 1 and width * height * frames > MAX_ANIMATION_PIXELS:
         raise ValidationError(
             f"“{name}” is an animation of {frames:,} frames of {width:,} × {height:,} pixels; "
-            f"the limit is {MAX_PIXELS // 1_000_000} megapixels in all its frames."
+            f"the limit is {MAX_ANIMATION_PIXELS // 1_000_000} megapixels in all its frames "
+            "(make it smaller or shorter)."
         )
+
+
+def _within_bounds(width: int, height: int, frames: int) -> bool:
+    if frames == 1:
+        return width * height <= MAX_PIXELS
+    return frames <= MAX_FRAMES and width * height * frames <= MAX_ANIMATION_PIXELS
 
 
 def prepare(image) -> None:
@@ -124,8 +142,8 @@ def prepare(image) -> None:
         # profile (and an animation's timing): no comment, no metadata, nothing appended (a
         # file that is also a script or a page, a "polyglot", is an image again).
         cleaned = io.BytesIO()
-        if animated:  # a GIF's frames are kept; GIF carries no camera metadata
-            opened.save(cleaned, format="GIF", save_all=True, comment=b"")
+        if animated:  # the frames are kept, in the file's own format (no camera metadata)
+            _save_animation(opened, found, cleaned)
             opened.seek(0)
             picture = opened.copy()
         else:
@@ -139,6 +157,19 @@ def prepare(image) -> None:
     image.file._committed = True
     image.width, image.height = picture.size
     image.rendition_widths = _save_renditions(picture, name)
+
+
+def _save_animation(opened, found: str, out) -> None:
+    """An animated GIF, PNG (APNG) or WebP encoded again in its own format, frame by frame,
+    with its timing and nothing else of the file's (so that a ``.png`` holds a PNG)."""
+    options = {"save_all": True}
+    if found == "GIF":
+        options["comment"] = b""
+    elif found == "WEBP":
+        options.update(quality=90, exif=b"", xmp=b"")
+    else:  # PNG
+        options["compress_level"] = 3  # the default, 6, takes twice as long for little gain
+    opened.save(out, format=found, **options)
 
 
 def _save_clean(picture, found: str, out, icc_profile) -> None:
@@ -184,17 +215,19 @@ def referenced(markdown_text: str) -> list[int]:
     return list(dict.fromkeys(int(m.group(2)) for m in IMAGE_LINE.finditer(lines)))
 
 
-def check_body(markdown_text: str) -> list[str]:
-    """What is wrong with the body's image lines, one message each (for the article form)."""
+def check_body(markdown_text: str, available=None) -> list[str]:
+    """What is wrong with the body's image lines, one message each (for the article form).
+    ``available``: the images the writer may place (default: all)."""
     from articles.models import Image
 
+    available = Image.objects.all() if available is None else available
     markdown_text = normalize_newlines(markdown_text)  # a browser sends CRLF
     problems = []
     on_own_line = {
         m.start(0) + m.group(0).rindex("(image:") for m in IMAGE_LINE.finditer(markdown_text)
     }
     wanted = referenced(markdown_text)
-    known = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    known = set(available.filter(pk__in=wanted).values_list("pk", flat=True))
     for match in IMAGE_REFERENCE.finditer(markdown_text):
         line = markdown_text.count("\n", 0, match.start()) + 1
         number = int(match.group(1))
@@ -207,10 +240,13 @@ def check_body(markdown_text: str) -> list[str]:
     return problems
 
 
-def render_body(markdown_text: str) -> tuple[str, list[int]]:
-    """The body's safe HTML with each image line made a figure, and the images' ids."""
+def render_body(markdown_text: str, available=None) -> tuple[str, list[int]]:
+    """The body's safe HTML with each image line made a figure, and the images' ids.
+    ``available``: the images that may be shown (default: all; the live preview passes
+    those its writer may see)."""
     from articles.models import Image
 
+    available = Image.objects.all() if available is None else available
     markdown_text = normalize_newlines(markdown_text)
     wanted = referenced(markdown_text)
     if not wanted:
@@ -223,7 +259,7 @@ def render_body(markdown_text: str) -> tuple[str, list[int]]:
         return "\n\n" + _PLACEHOLDER.format(number) + "\n\n"
 
     html = render_markdown(IMAGE_LINE.sub(placeholder, markdown_text))
-    found = Image.objects.in_bulk(wanted)
+    found = available.in_bulk(wanted)
 
     def figure(match):
         image = found.get(int(match.group(1)))

@@ -9,11 +9,10 @@ page may hold (a feed with one cannot be written).
 """
 
 import re
-import threading
 from html import escape
 
-import markdown
 import nh3
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 from articles.text import CONTROL_CHARACTERS
 
@@ -22,8 +21,8 @@ ALLOWED_TAGS = frozenset(
         "p", "br", "hr",
         "h2", "h3", "h4", "h5", "h6",
         "strong", "em", "b", "i", "sub", "sup", "small",
-        "blockquote", "q", "cite",
-        "ul", "ol", "li",
+        "blockquote", "q", "cite", "del", "s",
+        "ul", "ol", "li", "dl", "dt", "dd",
         "a", "img",
         "code", "pre",
         "table", "thead", "tbody", "tr", "th", "td",
@@ -34,6 +33,7 @@ ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "th": {"scope"},
+    "ol": {"start"},
     "q": {"cite"},
     "blockquote": {"cite"},
 }
@@ -51,9 +51,7 @@ _cleaner = nh3.Cleaner(
 
 
 def without_control_characters(text: str) -> str:
-    """``text`` without control characters, which no page or feed may hold. Python-Markdown's
-    own placeholders are made of them ("\x02klzzwxh:0\x03"): typed into a text, one would
-    stand for markup stashed away and come out raw."""
+    """``text`` without control characters, which no page or feed may hold."""
     return CONTROL_CHARACTERS.sub("", text)
 
 
@@ -61,17 +59,97 @@ def sanitize_html(html: str) -> str:
     return without_control_characters(_cleaner.clean(html))
 
 
-_local = threading.local()
+# CommonMark with GitHub's tables, strikethrough (``~~``) and footnotes, through cmark-gfm
+# (C; linear time in its input by design: its test suite includes the pathological inputs
+# that make other parsers quadratic, such as thousands of unmatched "["). Raw HTML is passed
+# to the sanitizer, which keeps only the allow-list above.
+OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
+OPTIONS |= Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
+EXTENSIONS = ("table", "strikethrough")
+# The longest text rendered (and the longest body or original an article may have): about
+# 50,000 words, a long report. Rendering is linear in the text's length, whatever it holds;
+# at this size the worst inputs known take about a second, ordinary text a few hundredths
+# (``manage.py benchmark_markup`` measures them; docs/performance.md has the numbers).
+MAX_CHARS = 300_000
+
+# A caption line: a paragraph ending with the attribute list "{: .caption }" (as PHP Markdown
+# Extra and kramdown write it; the importers do, under a photo), anywhere, lists included.
+_CAPTION_PARAGRAPH = re.compile(r"<p>((?:(?!</?p[ >]).)*?)\n\{:\s*\.caption\s*\}</p>", re.DOTALL)
+_CAPTION_ITEM = re.compile(
+    r"(<li>)((?:(?!</?li[ >]|<p>).)*?)\n\{:\s*\.caption\s*\}(?=</li>|\n<)", re.DOTALL
+)
+_CAPTION_LEFT = re.compile(r"(?:<p>)?\s*\{:\s*\.caption\s*\}\s*(?:</p>)?")
 
 
-def _markdown() -> markdown.Markdown:
-    """One converter per thread, reset between documents: building one costs more than
-    converting a short article."""
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-        _local.converter = converter
-    return converter
+def _captions(html: str) -> str:
+    if "{:" not in html:
+        return html
+    html = _CAPTION_PARAGRAPH.sub(r'<p class="caption">\1</p>', html)
+    html = _CAPTION_ITEM.sub(r'\1<p class="caption">\2</p>', html)
+    return _CAPTION_LEFT.sub("", html)  # a caption mark on its own never shows
+
+
+# A definition list, as PHP Markdown Extra (and Python-Markdown, which this archive used
+# before) writes it: terms on their own lines, each definition on a line starting ": ".
+_PARAGRAPH = re.compile(r"<p>((?:(?!</?p[ >]).)*?)</p>", re.DOTALL)
+_DEFINITION_START = re.compile(r"^ {0,3}:[ \t]+")
+
+
+def _definition_lists(html: str) -> str:
+    if "\n:" not in html and "\n :" not in html:
+        return html
+
+    def as_list(match):
+        lines = match[1].split("\n")
+        first = next((i for i, line in enumerate(lines) if _DEFINITION_START.match(line)), 0)
+        if first == 0:
+            return match[0]
+        parts = [f"<dt>{term.strip()}</dt>" for term in lines[:first]]
+        definitions: list[str] = []
+        for line in lines[first:]:
+            if _DEFINITION_START.match(line):
+                definitions.append(_DEFINITION_START.sub("", line))
+            else:
+                definitions[-1] += "\n" + line
+        parts += [f"<dd>{definition.strip()}</dd>" for definition in definitions]
+        return "<dl>" + "".join(parts) + "</dl>"
+
+    return _PARAGRAPH.sub(as_list, html).replace("</dl>\n<dl>", "")
+
+
+# How deep elements may nest before the sanitizer sees them: html5ever (nh3's parser) checks
+# the open elements' stack for each block element it opens, so 100,000 nested <div>s or
+# "> " quotes cost it a minute; a page never needs more than a few dozen levels.
+MAX_NESTING = 64
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+def bounded_nesting(html: str, limit: int = MAX_NESTING) -> str:
+    """``html`` with the tags that would open an element deeper than ``limit`` (and their
+    closing tags) shown as text instead: one pass, whatever the input."""
+    stack: list[str] = []
+    out, start = [], 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match[1], match[2].lower(), match[3]
+        if name in _VOID or self_closing:
+            continue
+        if closing:
+            if name in stack:  # the stack is at most ``limit`` deep
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+                continue
+        elif len(stack) < limit:
+            stack.append(name)
+            continue
+        elif name in ("p", "li", "dd", "dt") and stack[-1] == name:
+            continue  # closes the one before it: no deeper
+        out.append(html[start : match.start()])
+        out.append("&lt;" + match[0][1:])
+        start = match.end()
+    if not out:
+        return html
+    out.append(html[start:])
+    return "".join(out)
 
 
 def render_markdown(text: str) -> str:
@@ -80,9 +158,11 @@ def render_markdown(text: str) -> str:
     A level-one heading in the body is demoted: the page's ``<h1>`` is the headline. An
     image given by its address (as imported posts have) loads only when scrolled near.
     """
-    html = _markdown().reset().convert(without_control_characters(text or ""))
+    text = without_control_characters(text or "")[:MAX_CHARS]
+    html = markdown_to_html_with_extensions(text, options=OPTIONS, extensions=EXTENSIONS)
+    html = bounded_nesting(_definition_lists(_captions(html)))
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>").replace("<h1 ", "<h2 ")
-    return sanitize_html(html).replace("<img ", '<img loading="lazy" ')
+    return sanitize_html(html).strip().replace("<img ", '<img loading="lazy" ')
 
 
 def mark_dateline(html: str, dateline: str) -> str:

@@ -21,6 +21,7 @@ is never stored either.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -88,10 +89,15 @@ def _etag(content: bytes) -> str:
     return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
-# The query parameters a kept page may have: a listing's page, a story's order, a sitemap's
-# page; each bounded by the archive itself (a page beyond it is a 404, never kept).
-KEPT_PARAMETERS = frozenset({"page", "order", "p"})
-KEPT_VALUE_LENGTH = 12
+# The query parameters a kept page may have, and the values it has: a listing's page, a
+# story's order, a sitemap's page. Any other value (``?order=a``, ``?page=02``, ``?p=x1``) is
+# served but not kept, so that made-up values cannot fill the shared cache (a page number
+# beyond the archive is a 404, never kept).
+KEPT_PARAMETERS = {
+    "page": re.compile(r"[1-9][0-9]{0,4}"),
+    "p": re.compile(r"[1-9][0-9]{0,4}"),
+    "order": re.compile(r"oldest"),
+}
 
 
 def _page_parts(request) -> tuple | None:
@@ -101,11 +107,10 @@ def _page_parts(request) -> tuple | None:
     the archive's pages: a search, a tracking parameter (``?utm_source=…``) or a made-up
     cache-buster would otherwise each add a page to the shared cache."""
     query = request.GET
-    if any(
-        name not in KEPT_PARAMETERS or len(values) > 1 or len(values[0]) > KEPT_VALUE_LENGTH
-        for name, values in query.lists()
-    ):
-        return None
+    for name, values in query.lists():
+        shape = KEPT_PARAMETERS.get(name)
+        if shape is None or len(values) > 1 or not shape.fullmatch(values[0]):
+            return None
     address = (
         request.build_absolute_uri(request.path)
         + "?"

@@ -214,3 +214,23 @@ def test_the_publication_time_says_which_clock_it_is_on(editor_client, settings)
     html = editor_client.get(ADD_URL).content.decode()
     assert "In the site's time zone, America/Mexico_City (UTC-06:00 now" in html
     assert " UTC). A time to come schedules the article" in html
+
+
+@pytest.mark.parametrize("prefix", ["related_stories", "corrections", "original_updates"])
+@pytest.mark.parametrize("count", ["1000", "100000000000000000000"])
+def test_a_crafted_count_of_inline_forms_is_refused_at_once(staff_client, prefix, count):
+    """A posted TOTAL_FORMS beyond the inline's limit is refused before its forms are built
+    (Django builds up to the limit + 1,000 of them otherwise: seconds, megabytes of page)."""
+    article = ArticleFactory()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = staff_client.post(
+        url, form_data(slug=article.slug, **{f"{prefix}-TOTAL_FORMS": count})
+    )
+    assert response.status_code == 200
+    (inline,) = [i for i in response.context["inline_admin_formsets"] if i.formset.prefix == prefix]
+    limit = 50 if prefix == "related_stories" else 100
+    assert len(inline.formset.forms) <= limit
+    assert f"Please submit at most {limit} form" in str(inline.formset.non_form_errors())
+    assert len(response.content) < 1_000_000
+    article.refresh_from_db()
+    assert article.headline != "Farmers March on the Capital"  # nothing saved

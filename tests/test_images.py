@@ -134,19 +134,43 @@ def test_a_picture_cut_short_is_refused_not_a_crash(editor_client):
     assert not Image.objects.exists()
 
 
-def animation(frames, size=(200, 150), **options) -> SimpleUploadedFile:
+def animation(frames, size=(200, 150), image_format="GIF", **options) -> SimpleUploadedFile:
     pictures = [Pillow.new("RGB", size, (n * 20 % 256, 90, 0)) for n in range(frames)]
     out = io.BytesIO()
-    pictures[0].save(out, format="GIF", save_all=True, append_images=pictures[1:], **options)
-    return SimpleUploadedFile("moving.gif", out.getvalue(), content_type="image/gif")
+    pictures[0].save(out, format=image_format, save_all=True, append_images=pictures[1:], **options)
+    extension = image_format.lower()
+    return SimpleUploadedFile(
+        f"moving.{extension}", out.getvalue(), content_type=f"image/{extension}"
+    )
 
 
-def test_an_animation_is_bounded_by_the_pixels_of_all_its_frames(editor_client, monkeypatch):
-    monkeypatch.setattr(images, "MAX_PIXELS", 200 * 150 * 10)
-    response = upload(editor_client, animation(11))
-    assert "an animation of 11 frames of 200 × 150 pixels" in errors(response)
+def test_an_animation_is_bounded_by_its_frames_and_the_pixels_of_all_of_them(editor_client):
+    """Encoding an animation again costs about 0.1 s a megapixel of all its frames: at most
+    300 frames and 12 megapixels in all, so that no upload holds a request for long."""
+    assert (images.MAX_FRAMES, images.MAX_ANIMATION_PIXELS) == (300, 12_000_000)
+    response = upload(editor_client, animation(301, size=(20, 20)))
+    assert "“moving.gif” is an animation of 301 frames; the limit is 300" in errors(response)
+    response = upload(editor_client, animation(300, size=(200, 201)))
+    assert "an animation of 300 frames of 200 × 201 pixels" in errors(response)
+    assert "the limit is 12 megapixels in all its frames" in errors(response)
     assert not Image.objects.exists()
-    assert upload(editor_client, animation(10)).status_code == 302
+    # 300 frames of 200 × 200: both limits exactly
+    assert upload(editor_client, animation(300, size=(200, 200))).status_code == 302
+
+
+@pytest.mark.parametrize("image_format", ["GIF", "PNG", "WEBP"])
+def test_an_animation_keeps_its_format_and_is_served_as_what_it_is(
+    editor_client, client, image_format
+):
+    extension = image_format.lower()
+    response = upload(editor_client, animation(4, image_format=image_format, duration=120))
+    assert response.status_code == 302, errors(response)
+    image = Image.objects.get()
+    assert image.file.name.endswith(f".{extension}")
+    with Pillow.open(io.BytesIO(stored(image.file.name))) as picture:
+        assert picture.format == image_format and picture.n_frames == 4
+    served = client.get(settings.MEDIA_URL + image.file.name)
+    assert served.status_code == 200 and served["Content-Type"] == f"image/{extension}"
 
 
 def test_stored_originals_are_encoded_anew_without_comments_or_payloads(editor_client):
@@ -222,6 +246,7 @@ def test_a_translator_changes_only_their_own_images_that_no_published_page_shows
     assert theirs.alt == "Changed by the translator"
 
     others = ImageFactory(uploaded_by=editor, alt="The editor's words")
+    ArticleFactory(lead_image=others)  # published: any translator may see it, not change it
     shown = ImageFactory(uploaded_by=translator, alt="On a published page")
     ArticleFactory(body=f"Text.\n\n![](image:{shown.pk})\n")
     lead = ImageFactory(uploaded_by=translator, alt="A published lead image")
@@ -402,8 +427,8 @@ def test_nothing_but_uploaded_images_is_served(client, path):
     assert client.get(settings.MEDIA_URL + path).status_code == 404
 
 
-def test_the_live_preview_shows_images_placed(translator_client):
-    image = ImageFactory(alt="Teachers march")
+def test_the_live_preview_shows_images_placed(translator_client, translator):
+    image = ImageFactory(alt="Teachers march", uploaded_by=translator)
     response = translator_client.post(
         "/admin/articles/article/markdown-preview/", {"body": f"One.\n\n![](image:{image.pk})"}
     )
@@ -437,3 +462,73 @@ def test_only_the_articles_showing_an_image_are_rendered_again():
     ArticleFactory(body="No picture here.")
     ArticleFactory(lead_image=image)  # its lead image is read with the page, not stored
     assert images.image_changed(image) == 1
+
+
+def test_a_translator_never_sees_what_others_unpublished_articles_show(
+    translator_client, translator, other_translator, editor_client
+):
+    """Another translator's picture for an article not yet published, its alt text and the
+    headlines of the articles showing it, stay theirs: on the image's page, in the lead
+    image's choices, in the preview and in a posted form."""
+    theirs = ImageFactory(uploaded_by=other_translator, alt="Secret march on the Zócalo")
+    ArticleFactory(headline="Unpublished scoop", draft=True, lead_image=theirs)
+    ArticleFactory(
+        headline="Scheduled scoop", scheduled=True, body=f"x\n\n![](image:{theirs.pk})\n"
+    )
+    ArticleFactory(
+        headline="Scoop in review", status=Article.Status.REVIEW, created_by=other_translator
+    )
+    page = translator_client.get(f"/admin/articles/image/{theirs.pk}/change/")
+    assert page.status_code == 302  # "does not exist": as any id they may not open
+    shown = translator_client.get(page.url).content.decode()
+    assert "scoop" not in shown.lower() and "Secret march" not in shown
+    listing = translator_client.get("/admin/articles/image/").content.decode()
+    assert "Secret march" not in listing
+    choices = translator_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "lead_image", "term": ""},
+    ).json()
+    assert str(theirs.pk) not in [choice["id"] for choice in choices["results"]]
+    html = translator_client.post(
+        "/admin/articles/article/markdown-preview/", {"body": f"One.\n\n![](image:{theirs.pk})"}
+    ).json()["html"]
+    assert "Secret march" not in html and "<img" not in html
+    response = translator_client.post(
+        "/admin/articles/article/add/",
+        form_data(lead_image=str(theirs.pk), body=f"One.\n\n![](image:{theirs.pk})\n"),
+    )
+    form = response.context["adminform"].form
+    assert "lead_image" in form.errors and f"there is no image {theirs.pk}" in str(form.errors)
+    # An editor sees it all
+    page = editor_client.get(f"/admin/articles/image/{theirs.pk}/change/").content.decode()
+    assert "Unpublished scoop" in page and "Scheduled scoop" in page
+
+
+def test_an_image_page_names_only_the_articles_its_viewer_may_read(
+    translator_client, translator, other_translator
+):
+    picture = ImageFactory(uploaded_by=other_translator, alt="A public picture")
+    published = ArticleFactory(headline="Published piece", lead_image=picture)
+    ArticleFactory(headline="Another's draft", draft=True, body=f"x\n\n![](image:{picture.pk})\n")
+    mine = ArticleFactory(
+        headline="My own draft", draft=True, created_by=translator, lead_image=picture
+    )
+    page = translator_client.get(f"/admin/articles/image/{picture.pk}/change/").content.decode()
+    assert "Published piece" in page and "My own draft" in page
+    assert "Another&#x27;s draft" not in page and "Another's draft" not in page
+    assert published.get_absolute_url() in page  # theirs to read, not to open in the admin
+    assert f"/admin/articles/article/{mine.pk}/change/" in page
+    assert f"/admin/articles/article/{published.pk}/change/" not in page
+
+
+def test_the_live_preview_renders_one_at_a_time_per_user(translator_client, translator):
+    from django.core.cache import cache
+
+    url = "/admin/articles/article/markdown-preview/"
+    assert translator_client.post(url, {"body": "One."}).status_code == 200
+    assert translator_client.post(url, {"body": "Two."}).status_code == 200  # turn given back
+    cache.add(f"markdown-preview:{translator.pk}", 1, 30)  # a render of theirs is running
+    busy = translator_client.post(url, {"body": "Three."})
+    assert busy.status_code == 429 and busy["Retry-After"] == "1"
+    cache.delete(f"markdown-preview:{translator.pk}")
+    assert translator_client.post(url, {"body": "Four."}).json()["html"] == "<p>Four.</p>"

@@ -884,3 +884,13 @@ def test_a_search_that_finds_nothing_ranks_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert search.ranked(Article.objects.published(), "lithium").ids == []
     assert not any("ts_rank(" in query["sql"] for query in queries)
+
+
+def test_a_text_too_large_for_a_search_vector_is_told_apart():
+    import random
+    import string
+
+    rng = random.Random(3)
+    words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(110_000))
+    assert not search.indexable(words)  # 1 MB of distinct words: PostgreSQL's limit
+    assert search.indexable(words[:300_000])

@@ -517,6 +517,12 @@ def test_only_pages_with_a_bounded_query_string_are_kept(client, shared_cache):
         "/?page=1&nonce=123",
         "/?page=1&page=1",
         "/?page=" + "1" * 13,
+        "/?page=" + "0" * 12 + "1",  # page 1, under another address each time
+        "/?page=01",
+        "/?order=a",  # no page has this order: one entry per made-up value otherwise
+        "/?order=b",
+        "/sources/?p=x1",
+        "/sources/?page=a",
     ]:
         response = client.get(made_up)
         assert response.status_code in (200, 404), made_up
@@ -524,6 +530,8 @@ def test_only_pages_with_a_bounded_query_string_are_kept(client, shared_cache):
     response = client.get("/search/?q=headline")
     assert response.status_code == 200 and response["Cache-Control"].startswith("public")
     assert len(kept_pages()) == 2  # searches are not kept: a reader may type anything
+    client.get("/?order=oldest")
+    assert client.get("/?order=oldest")["X-Cache"] == "hit"  # a value pages have is kept
 
 
 def test_a_wrong_date_is_redirected_before_anything_is_rendered(client, settings):

@@ -103,8 +103,8 @@ def test_the_body_is_clean_markdown_with_images_and_captions(imported):
     assert "By Ana Ruiz" not in body and "originally appeared" not in body
     assert "Original:" not in body and "Related" not in body
     assert (
-        '<img loading="lazy" alt="Deputies vote in Congress" '
-        'src="https://solidarity.example.org/wp-content/uploads/2025/03/congress.jpg">'
+        '<img loading="lazy" src="https://solidarity.example.org/wp-content/uploads/2025/03/'
+        'congress.jpg" alt="Deputies vote in Congress">'
     ) in html
     assert '<p class="caption">Deputies vote on the reform. (Photo: Cuartoscuro)</p>' in html
     assert "<h2>What the Reform Says</h2>" in html

@@ -210,8 +210,8 @@ def _is_subheading(block: _Block) -> bool:
 
 
 # Characters that would make Markdown read plain text as markup or HTML.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
-_LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s|$)")
 _QUOTE_START = re.compile(r"^(\s*)>")
 
 

@@ -197,8 +197,8 @@ def _take_related(root: Tag, site_url: str) -> list[ParsedRelatedStory]:
 
 
 # Characters Markdown would read as markup; escaped so text shows as written.
-_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
-_LINE_START = re.compile(r"^(\s*)(\d+)([.)])(\s)|^(\s*)([-+>])(\s)")
+_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_LINE_START = re.compile(r"^(\s*)(\d+)([.)])(\s|$)|^(\s*)([-+>])(\s|$)")
 
 
 class _Converter(MarkdownConverter):

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 
 from articles import caching, glossary, images, search
 from articles.dates import validate_original_date, validate_publication_time
+from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
 from articles.markup import mark_dateline
 from articles.models.page_data import PageData, PageDataQuerySet
 from articles.models.subjects import Person, ShownToReaders, Source, Topic
@@ -92,8 +93,9 @@ class Article(PageData, models.Model):
         "summary (dek)", max_length=500, blank=True, help_text="One sentence under the headline."
     )
     body = models.TextField(
+        max_length=MAX_TEXT_CHARS,
         help_text="Markdown. Use ## for subheadings; an image is a line of its own: "
-        "![](image:12), where 12 is the image’s number (see Images)."
+        "![](image:12), where 12 is the image’s number (see Images).",
     )
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(
@@ -174,6 +176,7 @@ class Article(PageData, models.Model):
     original_body = models.TextField(
         "original text",
         blank=True,
+        max_length=MAX_TEXT_CHARS,
         help_text="The original, in its language (Markdown), paragraph for paragraph: "
         "translators see it beside their text, and readers can read both side by side.",
     )

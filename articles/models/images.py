@@ -6,10 +6,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from articles import images
 from articles.models.subjects import ShownToReaders
+
+
+class ImageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The images ``user`` may open, pick and place: every one for an editor; for others
+        (translators), those they uploaded and those shown by a published article or by one
+        of their own. (Another translator's picture for an article not yet published says,
+        with its alt text and caption, what that article is about.)"""
+        if user.has_perm("articles.publish_article"):
+            return self.all()
+        from articles.models.archive import Article, published_condition
+
+        readable = Article.objects.filter(published_condition() | Q(created_by_id=user.pk))
+        return self.filter(
+            Q(uploaded_by_id=user.pk)
+            | Exists(readable.filter(lead_image=OuterRef("pk")))
+            | Exists(readable.filter(body_images__contains=[OuterRef("pk")]))
+        )
 
 
 class Image(ShownToReaders, models.Model):
@@ -56,6 +74,8 @@ class Image(ShownToReaders, models.Model):
         editable=False,
         related_name="+",
     )
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

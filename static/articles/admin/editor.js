@@ -100,12 +100,23 @@ document.addEventListener("DOMContentLoaded", () => {
   preview.append(previewTitle, host);
   workspace.append(preview);
 
+  // One render at a time: while one is on its way, typing only marks the preview stale, and
+  // the newest text is sent when it comes back (the server refuses a second one anyway).
   let timer = null;
   let sent = 0;
+  let inFlight = false;
+  let stale = false;
   const refresh = async () => {
+    if (inFlight) {
+      stale = true;
+      return;
+    }
+    inFlight = true;
+    stale = false;
     const mine = ++sent;
     const data = new FormData();
     data.append("body", body.value);
+    let retry = 0;
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -113,13 +124,19 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { "X-CSRFToken": token ? token.value : "" },
         credentials: "same-origin",
       });
-      if (!response.ok || mine !== sent) return;
-      // The HTML was sanitized by the server (articles/markup.py).
-      content.innerHTML = (await response.json()).html;
-      host.dataset.updated = String(mine);
+      if (response.status === 429) {
+        retry = 1000; // another tab of this account is rendering: try again shortly
+      } else if (response.ok) {
+        // The HTML was sanitized by the server (articles/markup.py).
+        content.innerHTML = (await response.json()).html;
+        host.dataset.updated = String(mine);
+      }
     } catch (error) {
       content.textContent = "Preview unavailable.";
+    } finally {
+      inFlight = false;
     }
+    if (stale || retry) setTimeout(refresh, retry);
   };
   body.addEventListener("input", () => {
     clearTimeout(timer);
