@@ -33,8 +33,23 @@ def feed_routes(prefix, name, rss, atom):
     ]
 
 
+def moved(pattern_name):
+    return RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=False)
+
+
+# The site's feeds at the addresses WordPress gives them, for readers subscribed there
+WORDPRESS_FEEDS = [
+    ("feed/rss2/", "articles:feed-rss"),
+    ("feed/rdf/", "articles:feed-rss"),
+    ("rss/", "articles:feed-rss"),
+    ("rss2/", "articles:feed-rss"),
+    ("atom/", "articles:feed-atom"),
+    ("comments/feed/", "articles:feed-rss"),
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    *[path(old, moved(name)) for old, name in WORDPRESS_FEEDS],
     path("search/", SearchView.as_view(), name="search"),
     path("preview/<str:token>/", article_views.PreviewView.as_view(), name="preview"),
     *feed_routes("", "feed", feeds.ArticleFeed, feeds.ArticleAtomFeed),

@@ -166,7 +166,7 @@ def test_old_category_and_tag_addresses_redirect_to_topics(imported, client, old
 
 def test_old_addresses_of_hidden_posts_stay_404(imported, client):
     assert LegacyAddress.objects.filter(old_path="/?p=106").exists()
-    assert client.get("/?p=106").status_code == 200  # the home page, not the private post
+    assert client.get("/?p=106").status_code == 404  # neither the private post nor the home
     assert client.get("/2025/04/03/members-only/").status_code == 404
 
 

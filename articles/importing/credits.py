@@ -25,6 +25,7 @@ raises :class:`~articles.dates.DateProblem`.
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
 from articles.dates import _EN_MONTH, _ES_MONTH, DATE, DATE_RE, is_date_line, parse_date
 
@@ -276,6 +277,10 @@ _ORIGINAL_URL = re.compile(
     _I,
 )
 _BARE_URL = re.compile(rf"^{_URL}$")
+# A recording, a video, a picture or a document: an address on its own that is no article's
+_MEDIA_FILE = re.compile(
+    r"\.(?:mp3|m4a|ogg|oga|wav|flac|mp4|m4v|webm|ogv|mov|jpe?g|png|gif|webp|pdf|zip)$", _I
+)
 _SOURCE_LINE = re.compile(
     rf"^(?:source|fuente|from)\s*:\s*(?P<source>[{UPPER}0-9][^,;]{{0,120}}?)"
     rf"(?:,\s*(?P<date>{DATE}))?\.?$",
@@ -303,7 +308,7 @@ def read_credit_line(text: str) -> Credit | None:
     if match:
         return Credit(kind="original-url", url=match["url"].rstrip(".,;)"))
     match = _BARE_URL.match(line)
-    if match:
+    if match and not _MEDIA_FILE.search(urlsplit(match["url"]).path):
         return Credit(kind="original-url", url=match["url"].rstrip(".,;)"), weak=True)
     match = _TRANSLATORS.match(line)
     if match:

@@ -27,16 +27,23 @@ Pages, attachments, menu items, revisions, custom post types, trashed posts and 
 are skipped and counted.
 """
 
-import hashlib
+import dataclasses
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html import unescape
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import ParseError
 
-from defusedxml import DefusedXmlException
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import iterparse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -47,6 +54,7 @@ from articles.importing import credits
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
 from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parsed import ImportProblem, ParsedArticle
+from articles.importing.shortcodes import Media
 from articles.importing.text_format import import_text
 from articles.importing.wordpress_html import to_markdown
 from articles.markup import render_markdown
@@ -79,8 +87,12 @@ class Site:
     # term id / slug → (name, path of its archive page)
     categories: dict[str, tuple[str, str]] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)  # slug → name
-    # attachment post id → the image as ``ImportItem.lead_image`` wants it
-    attachments: dict[str, dict] = field(default_factory=dict)
+    # the image attachments (featured images, galleries), by id and by the post they belong to
+    media: Media = field(default_factory=Media)
+
+    @property
+    def attachments(self) -> dict[str, dict]:
+        return self.media.images
 
 
 @dataclass
@@ -104,6 +116,8 @@ class Post:
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
     thumbnail_id: str = ""  # the featured image: an attachment's post id
     attachment_url: str = ""  # an attachment's file
+    parent: str = ""  # an attachment's post
+    menu_order: int = 0  # an attachment's place in its post's gallery
     meta: dict[str, str] = field(default_factory=dict)  # the post meta this importer reads
 
     @property
@@ -131,16 +145,32 @@ def _events(path):
         reason = str(error).split(":")[0]
         raise WxrProblem(f"not well-formed XML at line {line}, column {column}: {reason}") from None
     except DefusedXmlException as error:
-        raise WxrProblem(f"refused: {error}") from None
+        raise WxrProblem(_refusal(error)) from None
     except OSError as error:
         raise WxrProblem(error.strerror or str(error)) from None
 
 
-def check_export(path, attachments: dict | None = None) -> int:
+def _refusal(error: DefusedXmlException) -> str:
+    """Why a file with a document type or entities is refused, in a sentence."""
+    if isinstance(error, DTDForbidden):
+        what = f"declares a document type (<!DOCTYPE {error.name} …>)"
+    elif isinstance(error, EntitiesForbidden):
+        what = f"declares an entity ({error.name})"
+    elif isinstance(error, ExternalReferenceForbidden):
+        what = f"refers to an outside file ({error.sysid or error.pubid})"
+    else:
+        what = "holds a construct XML readers can be attacked with"
+    return (
+        f"refused: the file {what}, which no WordPress export does and which could make a "
+        "reader fetch other files or expand text without end"
+    )
+
+
+def check_export(path, media: Media | None = None) -> int:
     """Read the whole file once; return the number of ``<item>`` elements, or raise
     :class:`WxrProblem` naming what is wrong (not XML, not WXR, cut short…). Image
-    attachments, which posts name as their featured image, go into ``attachments`` (they
-    may come after the posts)."""
+    attachments, which posts name as their featured image or show in galleries, go into
+    ``media`` (they may come after the posts)."""
     depth, items, root, version = 0, 0, None, None
     channel = None
     for event, element in _events(path):
@@ -159,10 +189,11 @@ def check_export(path, attachments: dict | None = None) -> int:
             version = (element.text or "").strip()
         if tag == "item":
             items += 1
-            if attachments is not None and _text(element, "wp:post_type") == "attachment":
-                image = attachment_image(_post(element))
+            if media is not None and _text(element, "wp:post_type") == "attachment":
+                attachment = _post(element)
+                image = attachment_image(attachment)
                 if image:
-                    attachments[_text(element, "wp:post_id")] = image
+                    media.add(attachment.post_id, image, attachment.parent, attachment.menu_order)
         if depth == 2 and channel is not None:
             channel.clear()  # keep memory flat
     if channel is None:
@@ -172,9 +203,9 @@ def check_export(path, attachments: dict | None = None) -> int:
     return items
 
 
-def read_export(path, attachments: dict | None = None) -> Iterator[Site | Post]:
+def read_export(path, media: Media | None = None) -> Iterator[Site | Post]:
     """The site (once its header is read, before the first post), then each post."""
-    site = Site(attachments=attachments or {})
+    site = Site(media=media or Media())
     channel = None
     site_sent = False
     depth = 0
@@ -237,7 +268,7 @@ def _post(element) -> Post:
     for child in element:
         tag, text = _local(child.tag), import_text(child.text or "")
         if tag == "title":
-            post.title = " ".join(text.split())
+            post.title = _title(child)
         elif tag == "link":
             post.link = text.strip()
         elif tag == "guid":
@@ -265,12 +296,23 @@ def _post(element) -> Post:
                 post.password = value
             elif name == "attachment_url":
                 post.attachment_url = value
+            elif name == "post_parent":
+                post.parent = value
+            elif name == "menu_order":
+                post.menu_order = int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else 0
             elif name == "postmeta":
                 key = _text(child, "wp:meta_key")
                 if key in READ_META:
                     post.meta[key] = _text(child, "wp:meta_value")
     post.thumbnail_id = post.meta.get("_thumbnail_id", "")
     return post
+
+
+def _title(element) -> str:
+    """A post's title as text: its words, without markup, whether the export wrote the
+    markup escaped ("Hostile &lt;script&gt;…"), in CDATA or as elements of its own."""
+    text = import_text("".join(element.itertext()))
+    return " ".join(unescape(strip_tags(text)).split())
 
 
 READ_META = {"_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata"}
@@ -332,7 +374,7 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         notes.append("the post has no text: imported as a draft, for an editor to look at")
         status = Article.Status.DRAFT
     try:
-        markdown, related = to_markdown(content, site.url, site.attachments)
+        markdown, related = to_markdown(content, site.url, site.media, post.post_id)
     except RecursionError:
         raise ImportProblem(
             "the post's HTML is nested too deeply to read (lists or quotations inside each "
@@ -466,24 +508,19 @@ def import_key(post: Post, site: Site) -> str:
 
 
 def post_fingerprint(post: Post, site: Site) -> str:
-    """What the import reads of the post (its featured image's attachment included)."""
-    digest = hashlib.sha256()
-    for value in (
-        post.title,
-        post.content,
-        post.excerpt,
-        post.status,
-        post.post_date,
-        post.post_date_gmt,
-        post.post_name,
-        post.password and "protected",
-        post.creator,
-        repr(post.categories),
-        repr(site.attachments.get(post.thumbnail_id)) if post.thumbnail_id else "",
-    ):
-        digest.update((value or "").encode())
-        digest.update(b"\x00")
-    return fingerprint(digest.hexdigest())
+    """A hash of everything the import reads of the post: every field of :class:`Post` (its
+    permalink and guid, which become old addresses, among them), and what of the site it
+    uses: the site's address, its author's name, its categories' paths, its featured image
+    and the images its galleries show."""
+    used = {
+        "post": dataclasses.asdict(post),
+        "site": site.url,
+        "author": site.authors.get(post.creator, ""),
+        "categories": [site.categories.get(slug) for _, slug, _ in post.categories],
+        "thumbnail": site.attachments.get(post.thumbnail_id) if post.thumbnail_id else None,
+        "galleries": site.media.used_by(post.content, post.post_id),
+    }
+    return fingerprint(json.dumps(used, sort_keys=True, default=str))
 
 
 def topic_addresses(post: Post, site: Site, topics: list[str]) -> list[tuple[str, str]]:

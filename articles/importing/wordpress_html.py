@@ -6,12 +6,15 @@ one tag at a time, which our own converter would take hundreds of lines to match
 what only WordPress writes is undone here:
 
 * block-editor comments (``<!-- wp:paragraph -->``) and other comments are dropped;
-* ``[caption]…[/caption]`` becomes a figure (image, then its caption as a caption line),
-  ``[embed]URL[/embed]`` and ``[video src=…]`` / ``[audio src=…]`` become links; other
-  shortcodes keep their inner text and lose their tags (``[sic]`` and ``[1]``, which have no
-  attributes and no closing tag, are text and stay);
+* shortcodes become the HTML WordPress shows for them (``shortcodes``: captions, galleries,
+  embeds, audio and video);
 * classic-editor posts have no ``<p>``: blank lines separate paragraphs, a single newline is a
-  line break (WordPress's ``wpautop``);
+  line break, and block elements (lists, quotations, tables) stand apart from the text around
+  them (WordPress's ``wpautop``);
+* a figure keeps all it holds (images, a table, a quotation, an embed's address) with its
+  caption as a caption line; an old caption's ``<dl class="wp-caption">`` is a figure too;
+* an image linked to its attachment page on the old site (which the archive does not have)
+  loses that link; one linked to its file or elsewhere keeps it;
 * ``&nbsp;``, inline styles, ``<span>``/``<div>`` wrappers and classes disappear;
 * a list of related posts at the end ("Related", "See also", "Read more" followed by links to
   the same site) is taken out and returned as related stories.
@@ -21,33 +24,25 @@ when the article is saved.
 """
 
 import re
-from html import escape
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import MarkdownConverter
 
+from articles.importing import shortcodes
 from articles.importing.parsed import ParsedRelatedStory
+from articles.importing.shortcodes import Media
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
 _FILE_PATH = re.compile(r"^/wp-(?:content|includes|admin)/|\.(?!html?$|php$)\w{2,5}$", re.I)
-_GALLERY = re.compile(r"\[gallery\b[^\]]*?\bids=[\"']?([\d,\s]+)[\"']?[^\]]*\]", re.IGNORECASE)
-_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.DOTALL | re.IGNORECASE)
-_MEDIA = re.compile(
-    r"\[(?:video|audio)\b[^\]]*?\b(?:src|mp4|mp3|m4a|ogg|webm)=[\"']([^\"']+)[\"'][^\]]*\]"
-    r"(?:\s*\[/(?:video|audio)\])?",
-    re.IGNORECASE,
+_BLOCKS = (
+    r"(?:p|div|h[1-6]|ul|ol|li|dl|dt|dd|blockquote|figure|figcaption|table|thead|tbody|tfoot"
+    r"|tr|td|th|caption|pre|hr|iframe|address|section|article|aside|header|footer|nav|form"
+    r"|fieldset|legend|details|summary|script|style)"
 )
-_PAIRED = re.compile(r"\[([a-z][\w-]*)(?:\s[^\]]*)?\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
-_WITH_ATTRIBUTES = re.compile(
-    r"\[/?[a-z][\w-]*(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))+\s*/?\]", re.IGNORECASE
-)
-_BLOCK_START = re.compile(
-    r"^\s*<(?:p|div|h[1-6]|ul|ol|li|blockquote|figure|table|pre|hr|iframe|dl|address|section"
-    r"|article|aside|header|footer|form|fieldset|details|script|style|img)\b",
-    re.IGNORECASE,
-)
+_BLOCK_START = re.compile(rf"^\s*</?(?:{_BLOCKS}|img)\b", re.IGNORECASE)
+_OPENS_BLOCK = re.compile(rf"(<{_BLOCKS}[\s/>])", re.IGNORECASE)
+_CLOSES_BLOCK = re.compile(rf"(</{_BLOCKS}>)", re.IGNORECASE)
 _RELATED_HEADING = re.compile(
     r"^\s*(?:related(?:\s+(?:stories|articles|posts|reading|coverage))?|see\s+also|read\s+also"
     r"|also\s+read|read\s+more|more\s+on\s+this(?:\s+story)?|further\s+reading|lea\s+tambi[ée]n"
@@ -57,21 +52,29 @@ _RELATED_HEADING = re.compile(
 
 
 def to_markdown(
-    html: str, site_url: str, attachments: dict | None = None
+    html: str, site_url: str, media: Media | None = None, post_id: str = ""
 ) -> tuple[str, list[ParsedRelatedStory]]:
-    """The post's Markdown and the related stories taken from its end. ``attachments``: the
-    export's images by attachment id (a ``[gallery ids=…]`` shows them)."""
-    html = _expand_shortcodes(_COMMENT.sub("", html or ""), attachments or {})
+    """The post's Markdown and the related stories taken from its end. ``media``: the
+    export's images (which galleries show), ``post_id`` the post's (a bare ``[gallery]``
+    shows its own attached images)."""
+    html = shortcodes.expand(_COMMENT.sub("", html or ""), media, post_id)
     html = autop(html)
     soup = BeautifulSoup(html, "lxml")
     root = soup.body or soup
     related = _take_related(root, site_url)
+    _old_captions_as_figures(soup, root)
+    for footer in root.find_all("tfoot"):
+        footer.name = "tbody"  # a table's last rows (Markdown tables have no footer)
     for link in root.find_all("a", href=True):
         # A link to another page of the old site: by its path, which the import then points
         # at the new address (``links.rewrite_old_links``), or which redirects later. Files
-        # (uploads, PDFs) stay where they are.
+        # (uploads, PDFs) stay where they are. An image linked to its attachment page there
+        # (a page the archive does not have) is just the image.
         parts = urlsplit(_same_site(link["href"], site_url))
         if parts.path and not _FILE_PATH.search(parts.path):
+            if _only_images(link):
+                link.unwrap()
+                continue
             link["href"] = parts.path + (f"?{parts.query}" if parts.query else "")
     for frame in root.find_all("iframe"):
         src = frame.get("src", "")
@@ -90,33 +93,6 @@ def to_markdown(
     return (text + "\n" if text else ""), related
 
 
-def _expand_shortcodes(html: str, attachments: dict) -> str:
-    def caption(match):
-        inner = match[1].strip()
-        image = re.match(r"(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", inner, re.IGNORECASE)
-        if not image:
-            return inner
-        text = inner[image.end() :].strip()
-        return f"<figure>{image[0]}<figcaption>{text}</figcaption></figure>"
-
-    def gallery(match):
-        images = [attachments.get(number.strip()) for number in match[1].split(",")]
-        shown = "".join(
-            f'<img src="{escape(image["url"])}" alt="{escape(image.get("alt", ""))}">'
-            for image in images
-            if image
-        )
-        return f"<figure>{shown}</figure>" if shown else ""
-
-    html = _GALLERY.sub(gallery, html)
-    html = _CAPTION.sub(caption, html)
-    html = _EMBED.sub(lambda m: f'<p><a href="{m[1].strip()}">{m[1].strip()}</a></p>', html)
-    html = _MEDIA.sub(lambda m: f'<p><a href="{m[1]}">{m[1]}</a></p>', html)
-    for _ in range(3):  # nested shortcodes
-        html = _PAIRED.sub(lambda m: m[2], html)
-    return _WITH_ATTRIBUTES.sub("", html)
-
-
 def autop(html: str) -> str:
     """WordPress's ``wpautop``, simplified: text separated by blank lines becomes paragraphs,
     a single newline inside one a line break; HTML blocks stay as they are."""
@@ -132,6 +108,9 @@ def autop(html: str) -> str:
         return f"\n\n<div>{_KEPT.format(len(kept) - 1)}</div>\n\n"
 
     html = _WHOLE_BLOCKS.sub(set_aside, html)
+    # Block elements stand apart from the text around them, as paragraphs do: a list right
+    # under a line of text is no part of that line.
+    html = _CLOSES_BLOCK.sub("\\1\n\n", _OPENS_BLOCK.sub("\n\n\\1", html))
     out = []
     for chunk in re.split(r"\n\s*\n", html):
         chunk = chunk.strip()
@@ -151,6 +130,31 @@ def autop(html: str) -> str:
 
 _KEPT = "\x00kept{}\x00"
 _WHOLE_BLOCKS = re.compile(r"<(pre|table)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def _only_images(link: Tag) -> bool:
+    """A link around an image and nothing else."""
+    return link.find("img") is not None and not link.get_text(strip=True)
+
+
+def _old_captions_as_figures(soup, root: Tag) -> None:
+    """Captions as older WordPress wrote them in posts: ``<dl class="wp-caption"><dt>`` image
+    ``<dd>`` caption, or ``<div class="wp-caption">`` image ``<p class="wp-caption-text">``,
+    as the figures they are (an empty one, as some exports have, goes)."""
+    for box in root.find_all(["dl", "div"], class_="wp-caption"):
+        images = box.find_all("img")
+        text = box.find(["dd", "p"], class_=re.compile(r"wp-caption-(?:dd|text)"))
+        if not images:
+            box.decompose()
+            continue
+        figure = soup.new_tag("figure")
+        for image in images:
+            figure.append(image.parent.extract() if image.parent.name == "a" else image.extract())
+        if text is not None and text.get_text(strip=True):
+            caption = soup.new_tag("figcaption")
+            caption.extend(list(text.contents))
+            figure.append(caption)
+        box.replace_with(figure)
 
 
 def _same_site(href: str, site_url: str) -> str:
@@ -223,30 +227,46 @@ class _Converter(MarkdownConverter):
         return _LINE_START.sub(_escape_line_start, text)
 
     def convert_figure(self, el, text, parent_tags):
-        if el.find("figure") is not None:  # a gallery: figures in a figure, each converted
-            caption = el.find("figcaption", recursive=False)
-            words = self.process_tag(caption, parent_tags={"figure"}).strip() if caption else ""
-            inner = text.replace(words, "") if words else text
-            return inner + (f"\n\n{words}\n{{: .caption }}\n\n" if words else "")
-        caption = el.find("figcaption")
-        parts = [
-            self.convert_img(image, "", set()) for image in el.find_all("img") if image.get("src")
-        ]
-        if caption is not None:
-            words = self.process_tag(caption, parent_tags={"figure"}).strip()
-            if words:
-                parts.append(f"{words}\n{{: .caption }}")
-        if not parts:
-            address = text.strip()
-            if re.fullmatch(r"https?://\S+", address):  # an embed block: the address alone
-                return f"\n\n[Embedded: {address}]({address})\n\n"
-            return text
-        return "\n\n" + "\n\n".join(parts) + "\n\n"
+        """Everything the figure holds, each on its own: images (a gallery's, each of a
+        gallery's figures), a table, a quotation, an embed's address as a link; its caption
+        last, as a caption line."""
+        parts, inside = [], parent_tags | {"figure"}
+        for child in el.children:
+            if isinstance(child, NavigableString):
+                if child.strip():
+                    parts.append(self.escape(child.strip(), parent_tags))
+            elif child.name == "figcaption":
+                words = self.process_tag(child, inside).strip()
+                if words:
+                    parts.append(f"{words}\n{{: .caption }}")
+            elif child.name == "img":
+                if child.get("src"):
+                    parts.append(self.convert_img(child, "", set()))
+            else:
+                converted = self.process_tag(child, inside).strip()
+                if re.fullmatch(r"https?://\S+", converted.replace("\\", "")):
+                    address = converted.replace("\\", "")
+                    converted = f"[Embedded: {converted}]({address})"
+                if converted:
+                    parts.append(converted)
+        return "\n\n" + "\n\n".join(parts) + "\n\n" if parts else ""
 
     def convert_figcaption(self, el, text, parent_tags):
         if "figure" in parent_tags:
             return text
         return f"\n\n{text.strip()}\n{{: .caption }}\n\n" if text.strip() else ""
+
+    def convert_list(self, el, text, parent_tags):
+        """A list, kept apart from a list of the same kind right after it (which Markdown
+        would otherwise continue: two lists numbered 1–2 would read 1–4)."""
+        converted = super().convert_list(el, text, parent_tags)
+        following = el.find_next_sibling()
+        if "li" not in parent_tags and following is not None and following.name == el.name:
+            converted = converted.rstrip("\n") + "\n\n<!-- -->\n"
+        return converted
+
+    convert_ul = convert_list
+    convert_ol = convert_list
 
     def convert_video(self, el, text, parent_tags):
         return self._media_link(el, text, "Video")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.importing.files import default_workers
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem
+from articles.importing.shortcodes import Media
 from articles.importing.store import ImportStore
 from articles.importing.wordpress import (
     Post,
@@ -70,8 +71,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.verbosity = options["verbosity"]
         try:
-            self.attachments = {}
-            total = check_export(export, self.attachments)
+            self.media = Media()
+            total = check_export(export, self.media)
         except WxrProblem as problem:
             raise CommandError(f"{export}: {problem}; nothing was imported") from None
         self.stdout.write(f"{export}: a WordPress export with {total:,} items")
@@ -110,7 +111,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _converted(self, export, workers):
-        posts = read_export(export, self.attachments)
+        posts = read_export(export, self.media)
         self.site = next(posts, None) or Site()
         if not isinstance(self.site, Site):  # pragma: no cover - read_export yields it first
             raise CommandError(f"{export}: the export has no channel header")
