@@ -161,6 +161,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
             {
                 "fields": [
                     "source",
+                    "source_description",
                     "original_headline",
                     "original_url",
                     "original_language",

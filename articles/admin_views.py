@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from articles import images, markup, revisions
 from articles.dates import DateProblem
 from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
+from articles.importing.files import known_sources
 from articles.importing.text_format import plain_text_markdown, split_headline
 from articles.markup import render_markdown
 from articles.models import Article, Image, PreviewLink
@@ -165,7 +166,7 @@ class PasteForm(forms.Form):
 
     def clean_text(self):
         try:
-            self.parsed = parse_article(self.cleaned_data["text"])
+            self.parsed = parse_article(self.cleaned_data["text"], sources=known_sources())
         except (ImportProblem, DateProblem) as problem:
             raise ValidationError(str(problem)) from None
         return self.cleaned_data["text"]

@@ -168,12 +168,7 @@ class ArticleOriginalView(PageMixin, DetailView):
     template_name = "articles/article_original.html"
 
     def get_object(self, queryset=None):
-        articles = (
-            Article.objects.published()
-            .exclude(original_body="")
-            .select_related("source")
-            .prefetch_related("authors", "translators")
-        )
+        articles = Article.objects.published().exclude(original_body="").select_related("source")
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
 
     def get(self, request, *args, **kwargs):

@@ -36,6 +36,7 @@ FIELDS = [
     "status",
     "published_at",
     "source_id",
+    "source_description",
     "original_headline",
     "original_url",
     "original_language",

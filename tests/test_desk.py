@@ -502,3 +502,32 @@ def test_a_translator_sent_to_an_editors_page_gets_a_page_that_says_so(translato
     assert response.status_code == 403
     html = response.content.decode()
     assert "<h1" in html and "Not allowed" in html and 'href="/admin/"' in html
+
+
+def test_a_month_whose_median_is_zero_days_still_draws_a_bar():
+    """Published the day the original appeared: a median of 0 days is a bar two pixels high
+    (an empty month draws none)."""
+    now = timezone.now()
+    ArticleFactory(published_at=now - datetime.timedelta(hours=1), original_published_on=None)
+    same_day = ArticleFactory(published_at=now - datetime.timedelta(hours=2))
+    same_day.original_published_on = timezone.localdate(same_day.published_at)
+    same_day.save()
+    chart = desk.lag_chart(desk.lag_by("month"), now)
+    (bar,) = [bar for bar in chart["bars"] if bar["days"] is not None]
+    assert bar["days"] == 0.0 and bar["height"] == 2.0
+    assert all(other["height"] == 0 for other in chart["bars"] if other is not bar)
+
+
+def test_the_lag_counts_only_what_readers_see_now():
+    """A scheduled article (its time not come) is no translation published yet."""
+    now = timezone.now()
+    ArticleFactory(
+        published_at=now - datetime.timedelta(days=1),
+        original_published_on=timezone.localdate(now) - datetime.timedelta(days=3),
+    )
+    ArticleFactory(
+        published_at=now + datetime.timedelta(days=2),
+        original_published_on=timezone.localdate(now) - datetime.timedelta(days=40),
+    )
+    (row,) = desk.lag_by("source")
+    assert row["articles"] == 1 and row["median_days"] == 2.0

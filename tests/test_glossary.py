@@ -164,3 +164,17 @@ def test_the_glossary_page_shows_each_terms_five_newest_articles(client, mananer
     assert shown == [2, 3, 4, 5, 6]
     assert section.index("Conference 6") < section.index("Conference 2")
     assert ">Land reform<" in html[html.index(f'id="{ejido.slug}"') : html.index('id="mananera"')]
+
+
+@pytest.mark.parametrize("element", ["cite", "code", "a", "h2"])
+def test_a_term_in_a_quotations_attribution_or_code_is_not_explained(mananera, element):
+    """“— the mañanera's host” under a quotation names a source; it is not the first use."""
+    attributes = ' href="https://x.org/"' if element == "a" else ""
+    html = (
+        f"<blockquote><p>Words.</p><p><{element}{attributes}>the mañanera</{element}></p>"
+        "</blockquote><p>Later, the mañanera began.</p>"
+    )
+    explained_html, used = glossary.explain(html)
+    assert used == ["mananera"]
+    assert explained_html.count("<button") == 1
+    assert explained_html.index("<button") > explained_html.index("Later, the")

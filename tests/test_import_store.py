@@ -59,7 +59,8 @@ def test_credits_are_stored_as_data_and_shown_on_the_page(tmp_path, client):
 def test_the_dateline_opens_the_body_styled_and_is_in_json_ld(tmp_path, client):
     path = tmp_path / "d.txt"
     path.write_text(
-        "Teachers March\n\nOaxaca de Juárez, Oaxaca, March 3, 2019\n\nThousands marched.\n",
+        "Teachers March\n\nOaxaca de Juárez, Oaxaca, March 3, 2019\n\nThousands marched.\n\n"
+        "This article originally appeared in La Jornada on March 4, 2019.\n",
         encoding="utf-8",
     )
     import_file(path)

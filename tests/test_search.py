@@ -894,3 +894,55 @@ def test_a_text_too_large_for_a_search_vector_is_told_apart():
     words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(110_000))
     assert not search.indexable(words)  # 1 MB of distinct words: PostgreSQL's limit
     assert search.indexable(words[:300_000])
+
+
+def _slowed(monkeypatch, seconds, seen=None):
+    """``search._ranked`` made to take ``seconds`` in the database first; ``seen`` gets the
+    statement time limit in force while it runs."""
+    from django.db import connection
+
+    real_ranked = search._ranked
+
+    def slow(*args, **kwargs):
+        with connection.cursor() as cursor:
+            if seen is not None:
+                cursor.execute("SHOW statement_timeout")
+                seen.append(cursor.fetchone()[0])
+            cursor.execute("SELECT pg_sleep(%s)", [seconds])
+        return real_ranked(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_ranked", slow)
+
+
+def test_the_time_budget_is_a_tenth_of_a_second_a_statement(monkeypatch):
+    """A statement past 100 ms gives up (here: one that sleeps 300 ms, three times the budget)
+    and the most recent articles are searched instead."""
+    ArticleFactory(headline="Lithium story", body="Lithium.")
+    seen = []
+    _slowed(monkeypatch, 0.3, seen)
+    ranking = search.ranked(Article.objects.published(), "lithium")
+    assert seen == ["100ms"]
+    assert ranking.bounded == search.RECENT and len(ranking.ids) == 1
+
+
+def test_out_of_time_a_topic_filter_still_filters(monkeypatch):
+    mining = TopicFactory(name="Mining", slug="mining")
+    inside = ArticleFactory(headline="Lithium in the mines", body="Lithium.", topics=[mining])
+    ArticleFactory(headline="Lithium elsewhere", body="Lithium.")
+    _slowed(monkeypatch, 0.3)
+    ranking = search.ranked(Article.objects.published(), "lithium", topic="mining")
+    assert ranking.bounded == search.RECENT
+    assert ranking.ids == [inside.pk]
+
+
+def test_only_a_statement_out_of_time_falls_back_other_database_errors_do_not(monkeypatch):
+    from django.db import OperationalError
+
+    ArticleFactory(headline="Lithium story", body="Lithium.")
+
+    def broken(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(search, "_ranked", broken)
+    with pytest.raises(OperationalError, match="server closed"):
+        search.ranked(Article.objects.published(), "lithium")

@@ -35,7 +35,13 @@ class Block:
         return self.lines[0][:1].isspace()
 
 
-def mark_zones(blocks: list[Block], lead: int, tail: int, split_layout: bool = True) -> list[Block]:
+def mark_zones(
+    blocks: list[Block],
+    lead: int,
+    tail: int,
+    split_layout: bool = True,
+    sources: credits.Sources = credits.NO_SOURCES,
+) -> list[Block]:
     """Mark the paragraphs where credits may be, and split a credit block written one item a
     line (byline over translator credit, say) into one paragraph per line. With
     ``split_layout``, a caption or rule line under a paragraph is split off too (plain text,
@@ -48,7 +54,7 @@ def mark_zones(blocks: list[Block], lead: int, tail: int, split_layout: bool = T
         if (
             zone
             and len(block.lines) > 1
-            and any(_is_credit_line(line, split_layout) for line in block.lines)
+            and any(_is_credit_line(line, split_layout, sources) for line in block.lines)
         ):
             markup = block.markup or block.lines
             out.extend(
@@ -61,10 +67,10 @@ def mark_zones(blocks: list[Block], lead: int, tail: int, split_layout: bool = T
     return out
 
 
-def _is_credit_line(line: str, layout: bool) -> bool:
+def _is_credit_line(line: str, layout: bool, sources: credits.Sources) -> bool:
     try:
         return bool(
-            credits.read_credit_line(line)
+            credits.read_credit_line(line, sources)
             or credits.read_attribution(line)
             or credits.read_dateline_line(line)
             or (layout and (credits.is_rule(line) or credits.is_caption(line)))
@@ -73,29 +79,42 @@ def _is_credit_line(line: str, layout: bool) -> bool:
         return True
 
 
-def read_credits(blocks: list[Block], parsed: ParsedArticle, sentences: bool = True) -> list[Block]:
+def read_credits(
+    blocks: list[Block],
+    parsed: ParsedArticle,
+    sentences: bool = True,
+    sources: credits.Sources = credits.NO_SOURCES,
+) -> list[Block]:
     """Take the credits out of ``blocks`` into ``parsed``; return the body's blocks.
 
     With ``sentences``, a credit sentence inside a paragraph is taken out and the rest of
-    the paragraph kept (plain text); without, only whole paragraphs or lines are."""
+    the paragraph kept (plain text); without, only whole paragraphs or lines are. A credit
+    block of short lines is read as one: a name beside other credits is the original's
+    author, and a date beside them is the original's date (alone above the text, a date is
+    the dateline)."""
     found: list[tuple[credits.Credit, Block]] = []
     body: list[Block] = []
+    unsure: list[Block] = []
     for block in blocks:
         if not block.zone:
             body.append(block)
             continue
         text = block.text
-        kept = _read_block(text, block, found, before_text=not body, sentences=sentences)
+        kept = _read_block(text, block, found, not body, sentences, sources)
         if kept is None:
             continue
         if kept != text:
             block = Block([kept], block.line_no, block.zone)
         elif credits.mentions_credit(text) and len(text) < 400:
+            unsure.append(block)
+        body.append(block)
+    _read_credit_blocks(blocks, found, body)
+    for block in unsure:
+        if any(kept is block for kept in body):
             parsed.notes.append(
                 f"line {block.line_no}: looks like a credit but was not understood; "
-                f"kept in the body: {text[:80]!r}"
+                f"kept in the body: {block.text[:80]!r}"
             )
-        body.append(block)
     # A bare date or URL followed by text is part of the text after all.
     last_text = max((block.line_no for block in body), default=0)
     for credit, block in list(found):
@@ -107,11 +126,55 @@ def read_credits(blocks: list[Block], parsed: ParsedArticle, sentences: bool = T
     return body
 
 
+# Credits that make a block of short lines a credit block, and the lines that only count
+# inside one: a person's name (the author), a date (the original's, not a dateline).
+_BLOCK_KINDS = {"source", "byline", "translators", "original-url", "original-headline"}
+_NAME_BESIDE = _BLOCK_KINDS | {"dateline", "date"}  # "Ana Ruiz" over "Oaxaca, March 3, 2019"
+
+
+def _read_credit_blocks(blocks: list[Block], found: list, body: list[Block]) -> None:
+    read = {id(block): credit for credit, block in found}
+    in_a_block = set()
+    for index, block in enumerate(blocks):
+        neighbours = [
+            read.get(id(other))
+            for other in blocks[max(0, index - 1) : index + 2]
+            if other is not block and other.zone
+        ]
+        kinds = {credit.kind for credit in neighbours if credit}
+        credit = read.get(id(block))
+        if not kinds & _NAME_BESIDE or (credit is not None and not kinds & _BLOCK_KINDS):
+            continue
+        if credit is not None and credit.kind == "dateline" and credit.from_date_line:
+            credit.kind, credit.dateline = "date", ""  # the block's date, not a dateline
+            in_a_block.add(id(block))
+        elif credit is None and _is_bare_name(block.text):
+            position = next((i for i, kept in enumerate(body) if kept is block), None)
+            if position is None:
+                continue
+            found.append((credits.Credit(kind="byline", authors=[block.text.strip()]), block))
+            del body[position]
+            in_a_block.add(id(block))
+    for credit, block in found:  # a date line inside a credit block is no mere "weak" date
+        if id(block) in in_a_block:
+            credit.weak = False
+
+
+def _is_bare_name(text: str) -> bool:
+    text = text.strip()
+    return len(text.split()) <= 6 and credits.is_name(text)
+
+
 def _read_block(
-    text: str, block: Block, found: list, before_text: bool, sentences: bool
+    text: str,
+    block: Block,
+    found: list,
+    before_text: bool,
+    sentences: bool,
+    sources: credits.Sources,
 ) -> str | None:
     """None if the whole paragraph was credits, else the text that is left of it."""
-    credit = _read_one(text, block, before_text)
+    credit = _read_one(text, block, before_text, sources)
     if credit:
         if not credit.url and credit.kind in ("attribution", "source"):
             credit.url = _first_link(block)
@@ -124,7 +187,9 @@ def _read_block(
         return text
     kept, read_any = [], False
     for sentence in sentences:
-        credit = _read_one(sentence, block, before_text, sentence_only=True)
+        credit = _read_one(sentence, block, before_text, sources, sentence_only=True)
+        if credit is None and read_any:
+            credit = credits.read_notice(sentence)  # "It is translated and republished…"
         if credit:
             found.append((credit, block))
             read_any = True
@@ -136,23 +201,35 @@ def _read_block(
 
 
 def _read_one(
-    text: str, block: Block, before_text: bool, sentence_only: bool = False
+    text: str,
+    block: Block,
+    before_text: bool,
+    sources: credits.Sources = credits.NO_SOURCES,
+    sentence_only: bool = False,
 ) -> credits.Credit | None:
     try:
         credit = credits.read_attribution(text)
         if credit is None and sentence_only:
             # Inside a paragraph, only credits that name themselves ("Translated by …").
-            credit = credits.read_credit_line(text)
+            credit = credits.read_credit_line(text, sources)
             if credit and (credit.weak or credit.kind not in ("translators", "original-url")):
                 credit = None
         elif credit is None:
-            credit = credits.read_credit_line(text) or credits.read_dateline_line(text)
+            credit = (
+                credits.read_credit_line(text, sources)
+                or credits.read_dateline_line(text)
+                or credits.read_notice(text)
+            )
     except DateProblem as problem:
         raise ImportProblem(f"line {block.line_no}: {problem} in the credits") from None
     if credit and credit.kind == "date" and before_text:
-        # A bare date above the text is the dateline; below it, the original's date.
+        # A bare date above the text is the dateline (unless it stands in a credit block: see
+        # ``_read_credit_blocks``); below it, the original's date.
         credit = credits.Credit(
-            kind="dateline", dateline=text.strip().rstrip("."), published_on=credit.published_on
+            kind="dateline",
+            dateline=text.strip().rstrip("."),
+            published_on=credit.published_on,
+            from_date_line=True,
         )
     return credit
 
@@ -175,6 +252,8 @@ def _merge(found: list[tuple[credits.Credit, Block]], parsed: ParsedArticle) -> 
             parsed.original_url = credit.url
         if credit.dateline and not parsed.dateline:
             parsed.dateline = credit.dateline
+        if credit.headline and not parsed.original_headline:
+            parsed.original_headline = credit.headline
     # The date: an attribution's or a credit block's first; a dateline's only if nothing else.
     dated = [(c, b) for c, b in found if c.published_on and c.kind != "dateline"]
     dated += [(c, b) for c, b in found if c.published_on and c.kind == "dateline"]
@@ -219,7 +298,13 @@ def _first_link(block: Block) -> str:
     return ""
 
 
-def take_credits_from_markdown(markdown: str, parsed: ParsedArticle, lead: int, tail: int) -> str:
+def take_credits_from_markdown(
+    markdown: str,
+    parsed: ParsedArticle,
+    lead: int,
+    tail: int,
+    sources: credits.Sources = credits.NO_SOURCES,
+) -> str:
     """Read the credits of Markdown made from HTML into ``parsed``; return the Markdown without
     the paragraphs and lines that were credits. A link in an attribution ("originally published
     by [Desinformémonos](https://…)") is taken as the original's address."""
@@ -229,8 +314,8 @@ def take_credits_from_markdown(markdown: str, parsed: ParsedArticle, lead: int, 
         if paragraph.strip():
             blocks.append(Block([plain(line) for line in markup], line_no, markup=markup))
         line_no += len(markup) + 1
-    zones = mark_zones(blocks, lead, tail, split_layout=False)
-    kept = read_credits(zones, parsed, sentences=False)
+    zones = mark_zones(blocks, lead, tail, split_layout=False, sources=sources)
+    kept = read_credits(zones, parsed, sentences=False, sources=sources)
     return (
         "\n\n".join("\n".join(block.markup or block.lines).rstrip() for block in kept).strip()
         + "\n"

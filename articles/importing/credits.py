@@ -72,7 +72,8 @@ ATTRIBUTION_FORMS = [
     # "This article (by Ana Ruiz) (originally) appeared in …"
     re.compile(
         rf"^(?:this|the\s+(?:following|above))\s+(?:original\s+)?{KINDS}"
-        rf"(?:\s+by\s+(?P<authors>.+?))?,?\s+{_PUBLISHED}\b(?P<rest>.*)$",
+        r"(?:\s+(?:(?:was|is|has\s+been)\s+)?(?:(?:written|reported|produced|signed)\s+)?"
+        rf"by\s+(?P<authors>.+?))?(?:,|\s+and)?\s+{_PUBLISHED}\b(?P<rest>.*)$",
         _I,
     ),
     # "This is a translation of an article by Ana Ruiz published in …"
@@ -138,6 +139,8 @@ class Credit:
     translators: list[str] = field(default_factory=list)
     url: str = ""
     dateline: str = ""
+    headline: str = ""  # the original's headline ("Extract: “El agua es de todos”")
+    from_date_line: bool = False  # a dateline that was a bare date above the text
     # A bare date or URL: a credit only at the end, where nothing but credits follows it.
     weak: bool = False
 
@@ -297,8 +300,100 @@ _NAME_WITH_SOURCE = re.compile(
 )
 
 
-def read_credit_line(text: str) -> Credit | None:
-    """One line of a credit block (or a byline), or None."""
+class Sources:
+    """The publications the archive already knows (its sources), to read credits by:
+    "La Jornada, 3rd March, 2016" under a name is a credit because La Jornada is a source,
+    where "Oaxaca, March 3, 2019" is a dateline."""
+
+    def __init__(self, names=()):
+        self._by_key = {_source_key(name): name for name in names if name.strip()}
+
+    def __bool__(self):
+        return bool(self._by_key)
+
+    def find(self, text: str) -> str:
+        """The source's name as the archive writes it, if ``text`` names one; else ""."""
+        return self._by_key.get(_source_key(text), "")
+
+
+def _source_key(text: str) -> str:
+    return re.sub(r"^the\s+", "", " ".join(text.split()).strip(" .,;:").casefold())
+
+
+NO_SOURCES = Sources()
+
+# "From the Editors of Desinformémonos", "By the editorial board of Proceso"
+_EDITORS = re.compile(
+    r"^(?:(?:from|by)\s+)?(?:the\s+)?(?:editors?|editorial\s+(?:board|team|staff)|staff"
+    rf"|newsroom|redacci[óo]n)\s+(?:of|at|de)\s+(?P<source>[{UPPER}0-9][^,;]{{0,80}}?)\.?$",
+    _I,
+)
+# "Extract: “El agua es de todos”", "Original title: …", "Título original: …"
+_ORIGINAL_TITLE = re.compile(
+    r"^(?:extract|excerpt|extracto|fragmento|original\s+(?:title|headline)"
+    r"|t[íi]tulo\s+original)(?:\s+(?:from|of|de))?\s*:\s*[“\"«‘']?(?P<title>.{2,300}?)"
+    r"[”\"»’']?\.?$",
+    _I,
+)
+# "Proceso [Mexican weekly news magazine]", "Sin Embargo (an independent news site)"
+_SOURCE_DESCRIBED = re.compile(
+    rf"^(?P<source>[{UPPER}0-9][^,;\[\]()]{{0,80}}?)\s*(?:\[(?P<bracket>[^\]]{{2,200}})\]"
+    r"|\((?P<paren>[^)]{2,200})\))\.?$"
+)
+_PUBLICATION_WORDS = re.compile(
+    r"\b(?:daily|weekly|monthly|newspaper|magazine|journal|news\s+(?:site|website|agency|outlet"
+    r"|portal|magazine|service|network)|(?:online|digital|independent)\s+(?:outlet|media|site)"
+    r"|broadcaster|peri[óo]dico|diario|semanario|revista|agencia)\b",
+    _I,
+)
+# "La Jornada, 3rd March, 2016": a known source and a date
+_SOURCE_AND_DATE = re.compile(rf"^(?P<source>.{{2,100}}?),?\s+(?P<date>{DATE})\.?$")
+# "It is translated and republished here as part of a content-sharing agreement."
+_NOTICE = re.compile(
+    r"^(?:(?:it|this\s+(?:article|text|piece|translation|story))\s+(?:is|has\s+been|was)\s+"
+    r"(?:(?:translated|republished|reproduced|reprinted|shared)(?:\s+and\s+)?)+"
+    r"|(?:translated\s+and\s+)?(?:republished|reproduced|reprinted)\s+(?:here\s+)?with\s+"
+    r"(?:the\s+)?(?:kind\s+)?permission)\b[^.!?]{0,200}[.!?]?$",
+    _I,
+)
+
+
+def read_notice(text: str) -> Credit | None:
+    """A sentence about the translation's terms, which says nothing more of the original:
+    "It is translated and republished here as part of a content-sharing agreement"."""
+    return Credit(kind="notice") if _NOTICE.match(_clean(text)) else None
+
+
+def _read_source_line(line: str, sources: Sources) -> Credit | None:
+    """A line naming the original's publication: a known source alone, with a date, or with
+    its description ("Proceso [Mexican weekly news magazine]"); an unknown name only with a
+    description that says it is a publication."""
+    known = sources.find(line)
+    if known:
+        return Credit(kind="source", source=known)
+    match = _SOURCE_AND_DATE.match(line)
+    if match and sources.find(match["source"]):
+        return Credit(
+            kind="source",
+            source=sources.find(match["source"]),
+            published_on=parse_date(match["date"]),
+        )
+    match = _SOURCE_DESCRIBED.match(line)
+    if match:
+        description = (match["bracket"] or match["paren"]).strip()
+        known = sources.find(match["source"])
+        if known or _PUBLICATION_WORDS.search(description):
+            return Credit(
+                kind="source",
+                source=known or source_name(match["source"]),
+                description=description,
+            )
+    return None
+
+
+def read_credit_line(text: str, sources: Sources = NO_SOURCES) -> Credit | None:
+    """One line of a credit block (or a byline), or None. ``sources``: the archive's known
+    sources, which a line may name alone or with a date."""
     line = _clean(text)
     if not line or len(line) > 300:
         return None
@@ -321,6 +416,15 @@ def read_credit_line(text: str) -> Credit | None:
         credit = Credit(kind="source", source=source_name(match["source"]))
         if match["date"]:
             credit.published_on = parse_date(match["date"])
+        return credit
+    match = _EDITORS.match(line)
+    if match:
+        return Credit(kind="source", source=sources.find(match["source"]) or match["source"])
+    match = _ORIGINAL_TITLE.match(line)
+    if match:
+        return Credit(kind="original-headline", headline=match["title"].strip())
+    credit = _read_source_line(line, sources)
+    if credit:
         return credit
     by = _BYLINE.match(line)
     match = by or _NAME_WITH_SOURCE.match(line)

@@ -18,8 +18,24 @@ from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.importing.store import ImportStore
 from articles.importing.text_format import parse_article, read_text
 from articles.markup import render_markdown
+from articles.models import Article
 
 POOL_THRESHOLD = 50  # below this many files, a pool costs more than it saves
+
+# The names of the sources the archive knows, in each process that parses (see
+# ``credits.Sources``): read once per import, before the files.
+_known_sources: tuple[str, ...] = ()
+
+
+def _remember_sources(names) -> None:
+    global _known_sources
+    _known_sources = tuple(names)
+
+
+def known_sources() -> tuple[str, ...]:
+    from articles.models import Source
+
+    return tuple(Source.objects.values_list("name", flat=True))
 
 
 @dataclass
@@ -83,7 +99,7 @@ def read_file(path: Path) -> ReadFile:
     label = display_name(path)
     try:
         text = read_text(path)
-        parsed = parse_article(text)
+        parsed = parse_article(text, sources=_known_sources)
         stamp = file_fingerprint(path)
     except (ImportProblem, DateProblem) as problem:
         return ReadFile(path, label, error=str(problem))
@@ -124,11 +140,14 @@ def changed_files(paths: list[Path], store: ImportStore) -> Iterator[Path]:
                 yield path
 
 
-def read_files(paths, workers: int) -> Iterator[ReadFile]:
-    """Read the files in order, in ``workers`` processes when it pays."""
+def read_files(paths, workers: int, sources=()) -> Iterator[ReadFile]:
+    """Read the files in order, in ``workers`` processes when it pays; ``sources``: the
+    names of the sources the archive knows."""
     paths = list(paths)
     workers = workers if len(paths) >= POOL_THRESHOLD else 1
-    yield from ordered_map(read_file, paths, workers)
+    yield from ordered_map(
+        read_file, paths, workers, initializer=_remember_sources, initargs=(tuple(sources),)
+    )
 
 
 def import_files(
@@ -141,23 +160,35 @@ def import_files(
             store.fail(display_name(path), problem)
         else:
             readable.append(path)
-    for read in read_files(changed_files(readable, store), workers):
+    changed = list(changed_files(readable, store))
+    for read in read_files(changed, workers, known_sources() if changed else ()):
         if read.error:
             store.fail(read.label, read.error)
             continue
-        store.add(
-            ImportItem(
-                parsed=read.parsed,
-                key=read.path.stem,
-                label=read.label,
-                origin=str(read.path.resolve()),
-                fingerprint=read.fingerprint,
-                body_html=read.body_html,
-                user=user,
-                checked=True,
-            )
-        )
+        store.add(item_for(read, user))
     return store.finish()
+
+
+def item_for(read: ReadFile, user=None) -> ImportItem:
+    """A file read as an item for the store: published, unless what was read of its credits
+    says an editor should look first (``ParsedArticle.needs_review``): then a draft, and the
+    import says why."""
+    parsed, status, note = read.parsed, Article.Status.PUBLISHED, "Imported"
+    if parsed.needs_review:
+        status, note = Article.Status.DRAFT, f"Imported as a draft: {parsed.needs_review}"
+        parsed.notes.append(f"imported as a draft for an editor: {parsed.needs_review}")
+    return ImportItem(
+        parsed=parsed,
+        key=read.path.stem,
+        label=read.label,
+        origin=str(read.path.resolve()),
+        fingerprint=read.fingerprint,
+        body_html=read.body_html,
+        user=user,
+        checked=True,
+        status=status,
+        note=note,
+    )
 
 
 def default_workers() -> int:

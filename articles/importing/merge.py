@@ -27,6 +27,7 @@ TEXT_FIELDS = [
     "dateline",
     "original_body",
     "original_headline",
+    "source_description",
 ]
 RELATIONS = ("authors", "translators", "topics")
 

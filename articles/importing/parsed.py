@@ -36,6 +36,9 @@ class ParsedArticle:
     related: list[ParsedRelatedStory] = field(default_factory=list)
     # Lines the importer read but was not sure of (kept in the body), for the dry run.
     notes: list[str] = field(default_factory=list)
+    # Why an editor should look before this is published ("" if nothing): a credit not
+    # understood, or no source and no date (published now, it would pass for news).
+    needs_review: str = ""
     # Set by importers that know the exact time (WordPress); text files use the original date.
     published_at: datetime | None = None
     # The body rendered, when the parser could write it directly (else None: render it).
@@ -72,7 +75,10 @@ class ParsedArticle:
             ("topics", ", ".join(self.topics)),
             ("subheadings", " | ".join(self.subheadings)),
             ("related stories", " | ".join(story.title for story in self.related)),
+            ("original headline", self.original_headline),
         ]  # fmt: skip
+        if self.needs_review:
+            lines.append(("imported as", f"a draft, for an editor: {self.needs_review}"))
         return [f"{label}: {value or '—'}" for label, value in lines]
 
 

@@ -376,7 +376,9 @@ class ImportStore:
             column = "topic_id" if relation == "topics" else "person_id"
             if replace[relation]:
                 through.objects.filter(article_id__in=replace[relation]).delete()
-            copy_insert(through, [through(article_id=a, **{column: b}) for a, b in set(pairs)])
+            copy_insert(  # in the order the credits named them (pages show them so)
+                through, [through(article_id=a, **{column: b}) for a, b in dict.fromkeys(pairs)]
+            )
         if replace_stories:
             RelatedStory.objects.filter(article_id__in=replace_stories).delete()
         copy_insert(RelatedStory, new_stories)

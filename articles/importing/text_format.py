@@ -28,7 +28,7 @@ from articles.importing import credits
 from articles.importing.credit_blocks import Block as _Block
 from articles.importing.credit_blocks import mark_zones, read_credits
 from articles.importing.parsed import ImportProblem, ParsedArticle, ParsedRelatedStory
-from articles.text import clean_text
+from articles.text import clean_text, headline_key
 
 MAX_FILE_BYTES = 1024 * 1024
 BULLET = "\u2022"
@@ -73,7 +73,10 @@ def import_text(text: str) -> str:
     return clean_text(INVISIBLE.sub("", text))
 
 
-def parse_article(text: str) -> ParsedArticle:
+def parse_article(text: str, sources=()) -> ParsedArticle:
+    """The article a text holds. ``sources``: the names of the sources the archive knows
+    (credits that name one are read by it, see ``credits.Sources``)."""
+    known = credits.Sources(sources)
     text = import_text(text)
     blocks = _blocks(text)
     if not blocks:
@@ -88,16 +91,35 @@ def parse_article(text: str) -> ParsedArticle:
 
     blocks, related = _split_related(blocks)
     parsed = ParsedArticle(headline=headline, body="", related=related)
-    blocks = read_credits(mark_zones(blocks, LEAD_BLOCKS, TAIL_BLOCKS), parsed)
+    zones = mark_zones(blocks, LEAD_BLOCKS, TAIL_BLOCKS, sources=known)
+    blocks = read_credits(zones, parsed, sources=known)
     if not blocks:
         raise ImportProblem("no body: the file has a headline but no paragraphs")
     if parsed.dateline:
         _prefix_dateline(blocks, parsed.dateline)
     else:
         parsed.dateline = credits.leading_dateline(blocks[0].text)
-    parsed.body, parsed.body_html = _to_markdown(blocks)
+    parsed.body, parsed.body_html = _to_markdown(blocks, headline)
     _check_lengths(parsed)
+    parsed.needs_review = review_reason(parsed)
     return parsed
+
+
+def review_reason(parsed: ParsedArticle) -> str:
+    """Why the article should wait for an editor rather than be published as it is read:
+    a credit line the grammar did not understand, no source (a translation's attribution
+    was not read), or no date (published now, a translation of an old article would pass
+    for today's news)."""
+    unread = [note for note in parsed.notes if "looks like a credit" in note]
+    if unread:
+        return f"a credit was not understood ({unread[0].split(':', 1)[0]})"
+    if not parsed.source_name and parsed.original_published_on is None:
+        return "no source or original date was found in the text"
+    if not parsed.source_name:
+        return "no source was found in the text"
+    if parsed.original_published_on is None:
+        return "no original date was found in the text"
+    return ""
 
 
 def _prefix_dateline(blocks: list[_Block], dateline: str) -> None:
@@ -222,11 +244,20 @@ def _escape(text: str) -> str:
     return _LIST_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}{m[3]}", text)
 
 
-def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
+def _to_markdown(blocks: list[_Block], headline: str = "") -> tuple[str, str | None]:
     """The body as Markdown and, when every paragraph is plain enough (see ``_plain``), the
     HTML that ``render_markdown`` would make of it, written directly: Markdown and sanitizing
     cost about 4 ms an article, most of an import's time. Otherwise the HTML is None and the
-    caller renders the Markdown. (``tests/test_import_shapes.py`` checks both agree.)"""
+    caller renders the Markdown. (``tests/test_import_shapes.py`` checks both agree.)
+
+    The headline again at the top of the text (a copied page repeats it) is left out; a
+    photo's caption line, and a short title line right above it, are captions."""
+    title = headline_key(headline)
+    blocks = [
+        block
+        for index, block in enumerate(_split_layout_lines(blocks))
+        if not (title and index < LEAD_BLOCKS and headline_key(block.text) == title)
+    ]
     out: list[str] = []
     html: list[str] = []
     last = len(blocks) - 1
@@ -256,8 +287,9 @@ def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
             )
             index += 1
             continue
-        if out and out[-1].endswith(IMAGE_ENDINGS) and _is_subheading(block):
-            # a short line under an image is its title or caption, not a heading
+        image_next = index <= last and credits.is_caption(blocks[index].text)
+        if (out and out[-1].endswith(IMAGE_ENDINGS) or image_next) and _is_subheading(block):
+            # a short line under (or over) an image is its title or caption, not a heading
             out.append(_escape(text) + "\n{: .caption }")
             html.append(f'<p class="caption">{_html(text)}</p>')
             continue
@@ -272,6 +304,21 @@ def _to_markdown(blocks: list[_Block]) -> tuple[str, str | None]:
     markdown = "\n\n".join(out) + "\n"
     plain = all(_plain(block.text) for block in blocks)
     return markdown, "\n".join(html) if plain else None
+
+
+def _split_layout_lines(blocks: list[_Block]) -> list[_Block]:
+    """A photo's caption or file name, or a rule, on a line of its own inside a paragraph,
+    as a paragraph of its own (credit zones have been split so already)."""
+    out = []
+    for block in blocks:
+        lines = block.lines
+        if len(lines) > 1 and any(
+            credits.is_caption(line) or credits.is_rule(line) for line in lines
+        ):
+            out += [_Block([line], block.line_no + n, block.zone) for n, line in enumerate(lines)]
+        else:
+            out.append(block)
+    return out
 
 
 # Text in which Markdown and the sanitizer change nothing but "&" and no-break spaces: no

@@ -345,9 +345,10 @@ class Skipped(Exception):
     """Not an article: a page, an attachment, a trashed post… (the message says which)."""
 
 
-def post_to_item(post: Post, site: Site) -> ImportItem:
+def post_to_item(post: Post, site: Site, sources=()) -> ImportItem:
     """The post as an item for the store, or :class:`Skipped`, or :class:`ImportProblem`
-    naming what is wrong with it. Runs in worker processes: no database."""
+    naming what is wrong with it. ``sources``: the names of the sources the archive knows.
+    Runs in worker processes: no database."""
     if post.post_type and post.post_type != "post":
         raise Skipped(post.post_type)
     if post.status in SKIPPED_STATUSES:
@@ -382,7 +383,9 @@ def post_to_item(post: Post, site: Site) -> ImportItem:
         ) from None
     parsed = ParsedArticle(headline=_headline(post, markdown, notes), body="", related=related)
     parsed.notes += notes
-    parsed.body = take_credits_from_markdown(markdown, parsed, LEAD_BLOCKS, TAIL_BLOCKS)
+    parsed.body = take_credits_from_markdown(
+        markdown, parsed, LEAD_BLOCKS, TAIL_BLOCKS, credits.Sources(sources)
+    )
     if not parsed.body.strip():
         raise ImportProblem("empty content (only credits)")
     parsed.published_at = published_at

@@ -157,6 +157,15 @@ class Article(PageData, models.Model):
         related_name="articles",
         help_text="Leave empty for an article written for this site.",
     )
+    source_description = models.CharField(
+        "the source, as the credit describes it",
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",  # rows written by COPY name no such column (fill_synthetic)
+        help_text="How this article's credit describes its source (“a leftist daily”), "
+        "shown in the attribution; empty: the source's own description.",
+    )
     original_headline = models.CharField(max_length=300, blank=True)
     original_url = models.URLField("original URL", max_length=500, blank=True)
     original_language = models.CharField(
@@ -404,8 +413,9 @@ class Article(PageData, models.Model):
             edition = f"the {day:%B} {day.day}, {day.year} edition of "
         if self.source_id:
             where = self.source.name
-            if self.source.description:
-                where += f", {self.source.description}"
+            described = self.source_description or self.source.description
+            if described:
+                where += f", {described}"
         else:
             where = "its original publication"
         return f"This article originally appeared in {edition}{where}."

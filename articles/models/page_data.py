@@ -20,7 +20,6 @@ class PageDataQuerySet:
             Article,
             Correction,
             OriginalUpdate,
-            Person,
             RelatedStory,
             Topic,
         )
@@ -30,6 +29,16 @@ class PageDataQuerySet:
                 model.objects.filter(**{relation: OuterRef("pk")})
                 .order_by(*order)
                 .values(row=JSONObject(**fields))
+            )
+
+        def credits(relation):
+            """The people credited, in the order the credit named them (the order their
+            rows were written), not by name."""
+            return ArraySubquery(
+                getattr(Article, relation)
+                .through.objects.filter(article=OuterRef("pk"))
+                .order_by("id")
+                .values(row=JSONObject(id="person_id", name="person__name", slug="person__slug"))
             )
 
         named = {"id": "id", "name": "name", "slug": "slug"}
@@ -59,8 +68,8 @@ class PageDataQuerySet:
                 .order_by("published_at", "id")
                 .values(row=brief)[:1]
             ),
-            author_rows=rows(Person, "authored", ["name"], **named),
-            translator_rows=rows(Person, "translations", ["name"], **named),
+            author_rows=credits("authors"),
+            translator_rows=credits("translators"),
             topic_rows=rows(Topic, "articles", ["name"], **named),
             correction_rows=rows(
                 Correction,
@@ -105,7 +114,11 @@ class PageData:
     def _credited(self, rows_attribute, model, relation):
         rows = getattr(self, rows_attribute, None)
         if rows is None:  # not loaded with with_page_data(): ask the relation
-            return list(getattr(self, relation).all())
+            if model is not Person:
+                return list(getattr(self, relation).all())
+            through = getattr(type(self), relation).through
+            credited = through.objects.filter(article_id=self.pk).select_related("person")
+            return [row.person for row in credited.order_by("id")]
         return [model(**row) for row in rows]
 
     @property

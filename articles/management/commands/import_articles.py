@@ -1,6 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing.files import default_workers, find_files, import_files, read_file
+from articles.importing.files import (
+    _remember_sources,
+    default_workers,
+    find_files,
+    import_files,
+    known_sources,
+    read_file,
+)
 from articles.importing.store import ImportStore
 
 
@@ -55,6 +62,7 @@ class Command(BaseCommand):
 
     def dry_run(self, paths):
         failed = read = 0
+        _remember_sources(known_sources())
         for path, problem in find_files(paths):
             result = read_file(path) if not problem else None
             label = result.label if result else str(path)

@@ -3,7 +3,7 @@ from itertools import chain
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing.files import default_workers
+from articles.importing.files import default_workers, known_sources
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem
 from articles.importing.shortcodes import Media
@@ -25,17 +25,18 @@ PROGRESS_EVERY = 1000
 POOL_THRESHOLD = 200  # posts: fewer are converted in this process
 
 _site = None  # the site being imported, in each worker process
+_sources = ()  # the names of the sources the archive knows (see ``credits.Sources``)
 
 
-def _start_worker(site):
-    global _site
-    _site = site
+def _start_worker(site, sources):
+    global _site, _sources
+    _site, _sources = site, sources
 
 
 def _convert(post: Post):
     """In a worker: the post as an item, or what kept it out."""
     try:
-        return post, post_to_item(post, _site), None
+        return post, post_to_item(post, _site, _sources), None
     except Skipped as skipped:
         return post, None, ("skipped", str(skipped))
     except ImportProblem as problem:
@@ -121,7 +122,7 @@ class Command(BaseCommand):
             self._changed(posts),
             workers,
             initializer=_start_worker,
-            initargs=(self.site,),
+            initargs=(self.site, known_sources()),
         )
 
     def _changed(self, posts):
