@@ -209,6 +209,11 @@ def paste_import(request, model_admin):
                 form.add_error("text", "; ".join(_messages(error)))
             else:
                 messages.success(request, f"Draft “{article}” created from the pasted text.")
+                if form.parsed.needs_review:
+                    messages.warning(
+                        request,
+                        f"Check the credits before it is published: {form.parsed.needs_review}.",
+                    )
                 for note in form.parsed.notes:
                     messages.warning(request, note)
                 return redirect(_change_url(article))

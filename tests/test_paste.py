@@ -144,3 +144,13 @@ def test_an_editors_paste_creates_the_people_it_credits(editor_client):
     assert [p.name for p in article.translators.all()] == ["Tomás Reyes"]
     assert [p.name for p in article.authors.all()] == ["Ana Ruiz"]
     assert Person.objects.count() == 2
+
+
+def test_a_paste_whose_credits_were_not_read_says_to_check_them(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_article_paste"),
+        {"text": "Radio on the Mountain\n\nThe radio broadcasts in three languages.\n"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Check the credits before it is published: no source or original date" in page

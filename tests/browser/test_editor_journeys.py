@@ -370,3 +370,40 @@ def test_readers_read_the_translation_beside_the_original(open_as, live_server, 
         assert abs(o["y"] - t["y"]) < 2 and t["x"] > o["x"] + o["width"]
     else:  # stacked: the original, then its translation
         assert t["y"] >= o["y"] + o["height"]
+
+
+def test_the_live_preview_never_queues_renders(open_as, live_server, translator):
+    """Typing while a render is on its way sends nothing more until it is back; the newest
+    text is then sent once (each render here takes 400 ms on its way)."""
+    article = ArticleFactory(headline="Slow network", body="Start.", draft=True)
+    Article.objects.filter(pk=article.pk).update(created_by=translator)
+    page = open_as(translator)
+    page.add_init_script(
+        """
+        const realFetch = window.fetch;
+        window.previewStats = {inFlight: 0, most: 0, sent: 0};
+        window.fetch = async (...args) => {
+          const stats = window.previewStats;
+          stats.inFlight++; stats.sent++; stats.most = Math.max(stats.most, stats.inFlight);
+          try {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            return await realFetch(...args);
+          } finally { stats.inFlight--; }
+        };
+        """
+    )
+    page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    page.wait_for_function("() => window.previewStats.sent === 1 && !window.previewStats.inFlight")
+    body = page.locator("#id_body")
+    body.click()
+    page.keyboard.press("Control+End")
+    typed = " and more."  # a key every 350 ms: the 300 ms pause before a render passes
+    page.keyboard.type(typed, delay=350)
+    page.wait_for_function(
+        "(text) => document.querySelector('.reader-preview').shadowRoot"
+        ".querySelector('p')?.textContent === text",
+        arg="Start." + typed,
+    )
+    stats = page.evaluate("window.previewStats")
+    assert stats["most"] == 1  # never two at once
+    assert stats["sent"] < 1 + len(typed)
