@@ -134,3 +134,21 @@ def test_tables_strikethrough_and_line_breaks():
     html = render_markdown("| a | b |\n| --- | --- |\n| 1 | 2 |\n\n~~gone~~ and a  \nbreak")
     assert "<table>" in html and "<td>1</td>" in html
     assert "<del>gone</del>" in html and "<br>" in html
+
+
+@pytest.mark.django_db
+def test_render_bodies_renders_what_an_older_pipeline_stored():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    stale = ArticleFactory(body="1. one\n   - nested\n2. two")
+    fresh = ArticleFactory(body="Plain.")
+    Article.objects.filter(pk=stale.pk).update(body_html="<p>1. one - nested</p>")
+    out = StringIO()
+    call_command("render_bodies", stdout=out)
+    assert "1 of 2 articles rendered anew." in out.getvalue()
+    stale.refresh_from_db()
+    assert "<ol>" in stale.body_html and "<ul>" in stale.body_html
+    fresh.refresh_from_db()
+    assert fresh.body_html == "<p>Plain.</p>"
