@@ -57,7 +57,7 @@ check: install $(LOCAL_ENV)
 # Uses DATABASE_URL when set (point it at a scratch database!), else the embedded server's
 # "archive_bench" database.
 N ?= 100000
-BENCH_ENV := EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0
+BENCH_ENV := EMBEDDED_DATABASE=archive_bench SECRET_KEY=benchmark-only DEBUG=0 ARCHIVE_DEVTOOLS=1
 bench: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear

@@ -91,7 +91,13 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "articles",
+    "articles.importing",
 ]
+# Benchmarks, synthetic archives, the load test and the local admin account: outside
+# production, or where ARCHIVE_DEVTOOLS says so (a production-like benchmark).
+DEVTOOLS = env_bool("ARCHIVE_DEVTOOLS", not PRODUCTION)
+if DEVTOOLS:
+    INSTALLED_APPS.append("articles.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from articles import images, markup, revisions
 from articles.dates import DateProblem
-from articles.importing import ImportItem, ImportProblem, ImportStore, parse_article
 from articles.importing.files import known_sources
-from articles.importing.text_format import plain_text_markdown, split_headline
+from articles.importing.items import ImportItem
+from articles.importing.parsed import ImportProblem
+from articles.importing.store import ImportStore
+from articles.importing.text_format import parse_article, plain_text_markdown, split_headline
 from articles.markup import render_markdown
 from articles.models import Article, Image, PreviewLink
 

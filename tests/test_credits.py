@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from articles.dates import parse_date
-from articles.importing import parse_article
 from articles.importing.credits import read_attribution
+from articles.importing.text_format import parse_article
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "text"
 KNOWN_SOURCES = ("La Jornada", "Proceso", "Desinformémonos", "Sin Embargo", "Milenio")
@@ -196,7 +196,7 @@ def test_the_import_reads_credits_by_the_sources_the_archive_knows(tmp_path):
 def test_the_page_says_what_the_credit_said_in_its_order_and_words(tmp_path, client):
     import re
 
-    from articles.importing import import_file
+    from articles.importing.files import import_file
     from articles.models import Article, Source
 
     Source.objects.create(name="Sin Embargo", slug="sin-embargo", description="a news site")

@@ -339,7 +339,7 @@ def test_a_pasted_original_needs_a_language_code(editor_client):
 
 
 def test_the_importers_leave_the_original_empty(seed_file):
-    from articles.importing import import_file
+    from articles.importing.files import import_file
 
     import_file(seed_file)
     assert Article.objects.get().original_body == ""

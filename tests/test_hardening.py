@@ -284,7 +284,7 @@ def test_the_markdown_preview_renders_for_a_translator(translator_client):
 
 
 def test_a_source_description_over_300_characters_is_refused_with_its_length(tmp_path):
-    from articles.importing import import_file
+    from articles.importing.files import import_file
 
     path = tmp_path / "long.txt"
     path.write_text(

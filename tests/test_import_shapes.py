@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from articles.dates import DateProblem, parse_date
-from articles.importing import parse_article
 from articles.importing.credits import read_attribution, read_credit_line
 from articles.importing.parsed import ImportProblem
+from articles.importing.text_format import parse_article
 from articles.markup import render_markdown
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,8 +9,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.importing import ImportItem, ImportStore, import_file, parse_article
-from articles.importing.items import MAX_RELATED_STORIES
+from articles.importing.files import import_file
+from articles.importing.items import MAX_RELATED_STORIES, ImportItem
+from articles.importing.store import ImportStore
+from articles.importing.text_format import parse_article
 from articles.models import Article, Person, RelatedStory, Revision, SlugRedirect, Source
 from tests.factories import ArticleFactory
 

@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.importing import ImportProblem, import_file, parse_article
+from articles.importing.files import import_file
+from articles.importing.parsed import ImportProblem
+from articles.importing.text_format import parse_article
 from articles.models import Article, Person, RelatedStory, Source
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from articles.importing import import_file
+from articles.importing.files import import_file
 from articles.models import Article
 from tests.factories import ArticleFactory, PersonFactory, SourceFactory, TopicFactory
 

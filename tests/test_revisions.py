@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import revisions
-from articles.importing import import_file
+from articles.importing.files import import_file
 from articles.models import Article, Correction, Revision
 from tests.factories import ArticleFactory
 from tests.test_admin import ADD_URL, LIST_URL, form_data

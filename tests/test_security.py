@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles.importing import import_file
+from articles.importing.files import import_file
 from articles.models import Article
 from tests.factories import ArticleFactory, RelatedStoryFactory
 from tests.test_sanitize import XSS_VECTORS, assert_inert

@@ -38,8 +38,8 @@ def test_synthetic_articles_have_images_stories_and_glossary_terms(client):
 
 
 def test_generated_text_articles_import_with_their_credits(tmp_path):
-    from articles.importing import import_file
-    from articles.management.commands.generate_text_articles import write_articles
+    from articles.devtools.management.commands.generate_text_articles import write_articles
+    from articles.importing.files import import_file
 
     write_articles(tmp_path, 5)
     outcomes = [import_file(path) for path in sorted(tmp_path.iterdir())]

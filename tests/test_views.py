@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.importing import import_file
+from articles.importing.files import import_file
 from articles.models import Article
 from tests.factories import ArticleFactory, PersonFactory, RelatedStoryFactory, SourceFactory
 

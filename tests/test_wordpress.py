@@ -243,7 +243,7 @@ def test_an_export_in_another_namespace_reads_the_same(tmp_path, namespace):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_large_export_streams_through_worker_processes(tmp_path):
-    from articles.management.commands.generate_wordpress_export import write_export
+    from articles.devtools.management.commands.generate_wordpress_export import write_export
 
     path = tmp_path / "big.xml"
     write_export(path, posts=250, seed=3)

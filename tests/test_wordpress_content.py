@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 
 from articles.importing import shortcodes
 from articles.importing.shortcodes import Media
-from articles.importing.wordpress import Post, Site, post_fingerprint, post_to_item
+from articles.importing.wordpress import post_fingerprint, post_to_item
 from articles.importing.wordpress_html import to_markdown
+from articles.importing.wxr import Post, Site
 from articles.markup import render_markdown
 from articles.models import Article, LegacyAddress
 from tests.test_wordpress import EXPORT, SITE
@@ -155,7 +156,7 @@ def test_a_title_with_markup_keeps_its_words():
     )
     from xml.etree.ElementTree import fromstring
 
-    from articles.importing.wordpress import _title
+    from articles.importing.wxr import _title
 
     for xml in [
         "<title>Hostile <script>alert(1)</script> Title</title>",

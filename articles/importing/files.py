@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from articles.dates import DateProblem
-from articles.importing.items import ImportItem, check, fingerprint
+from articles.importing.items import ImportItem, Outcome, check, fingerprint
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.importing.store import ImportStore
@@ -189,6 +189,14 @@ def item_for(read: ReadFile, user=None) -> ImportItem:
         status=status,
         note=note,
     )
+
+
+def import_file(path: Path, user=None) -> Outcome:
+    """Import one file now; the outcome says "imported", "updated", "unchanged" or "failed"
+    (with ``error``)."""
+    outcomes = []
+    import_files([str(path)], ImportStore(report=outcomes.append), user=user)
+    return outcomes[0]
 
 
 def default_workers() -> int:

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from articles.management.commands.generate_text_articles import write_articles
-from articles.management.commands.generate_wordpress_export import write_export
+from articles.devtools.management.commands.generate_text_articles import write_articles
+from articles.devtools.management.commands.generate_wordpress_export import write_export
 
 TABLES = [
     "articles_article",

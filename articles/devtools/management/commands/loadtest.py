@@ -178,7 +178,8 @@ class Command(BaseCommand):
 
     def manage(self, *args, env=None, check=True):
         command = [sys.executable, "manage.py", *args]
-        full_env = {**self.base_env(), **(env or {})}
+        # the commands it runs (fill_synthetic…) are development tools: installed for them
+        full_env = {**self.base_env(), "ARCHIVE_DEVTOOLS": "1", **(env or {})}
         done = subprocess.run(command, cwd=self.root, env=full_env, capture_output=True, text=True)
         if check and done.returncode != 0:
             raise CommandError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")

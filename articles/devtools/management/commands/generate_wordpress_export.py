@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from articles.synthetic import TOPICS, Writer, headline_for, text_article
+from articles.devtools.synthetic import TOPICS, Writer, headline_for, text_article
 
 SITE = "https://translations.example.org"
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>

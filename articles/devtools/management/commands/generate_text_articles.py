@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from articles.synthetic import Writer, text_article
+from articles.devtools.synthetic import Writer, text_article
 
 
 class Command(BaseCommand):

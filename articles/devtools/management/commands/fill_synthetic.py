@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import glossary, images
+from articles.devtools.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.models import Article, GlossaryTerm, Image, Person, Source, Thread, Topic
 from articles.models.words import add_common_words
 from articles.search import fold
-from articles.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.text import headline_key
 
 KEY_PREFIX = "synthetic-"

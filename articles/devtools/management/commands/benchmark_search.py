@@ -24,7 +24,8 @@ from django.utils.http import urlencode
 
 from articles.models import Article, Source, Topic
 
-# Words as the synthetic archive uses them (articles.synthetic): "government" and "president"
+# Words as the synthetic archive uses them (articles.devtools.synthetic): "government" and
+# "president"
 # are among its most common words (each in nine articles of ten), "lithium" and "Sheinbaum"
 # are topical (a few articles in a hundred), "Mañanera" carries an accent.
 SHAPES = {
