@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "articles.importing",
+    "articles.desk",
 ]
 # Benchmarks, synthetic archives, the load test and the local admin account: outside
 # production, or where ARCHIVE_DEVTOOLS says so (a production-like benchmark).

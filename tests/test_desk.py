@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import desk, revisions
+from articles import revisions
+from articles.desk import dashboard as desk
 from articles.models import Article, OriginalUpdate, RelatedStory
 from tests.factories import ArticleFactory, PersonFactory, SourceFactory
 from tests.test_admin import ADD_URL, LIST_URL, form_data
@@ -531,3 +532,39 @@ def test_the_lag_counts_only_what_readers_see_now():
     )
     (row,) = desk.lag_by("source")
     assert row["articles"] == 1 and row["median_days"] == 2.0
+
+
+PANEL_QUERIES = {
+    "review": 1,
+    "scheduled": 1,
+    "drafts": 1,
+    "stale": 1,
+    "lag": 2,  # by month, by source
+    "revisit": 1,
+    "corrections": 1,
+    "returned": 1,
+    "mine": 1,
+    "waiting": 1,
+}
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_each_panel_costs_its_own_fixed_number_of_queries(editor, translator, size):
+    make_newsroom(size, translator)
+    now = timezone.now()
+    assert {panel.name for panel in desk.PANELS} == set(PANEL_QUERIES)
+    for panel in desk.PANELS:
+        user = editor if panel.audience == desk.EDITOR else translator
+        with CaptureQueriesContext(connection) as queries:
+            html = panel.render(user, now)
+        assert len(queries) == PANEL_QUERIES[panel.name], panel.name
+        assert html.strip(), panel.name
+
+
+def test_each_audience_sees_its_panels_in_order(editor, translator, django_user_model):
+    assert [p.name for p in desk.panels_for(editor)] == [
+        "review", "scheduled", "drafts", "stale", "lag", "revisit", "corrections"
+    ]  # fmt: skip
+    assert [p.name for p in desk.panels_for(translator)] == ["returned", "mine", "waiting"]
+    reader = django_user_model.objects.create_user("someone", is_staff=True)
+    assert desk.panels_for(reader) == []

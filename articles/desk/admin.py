@@ -12,8 +12,9 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from articles import admin_images, admin_views, revisions, threads  # noqa: F401 (registers)
-from articles.admin_forms import (
+from articles import revisions
+from articles.desk import image_library, stories, views  # noqa: F401 (registers its admin)
+from articles.desk.forms import (
     URL_FIELDS,
     ArticleForm,
     CorrectionInline,
@@ -238,7 +239,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         one, each with a button that puts the article in it (and saves)."""
         if not article.pk or article.thread_id:
             return "—"
-        suggestions = threads.suggested_for(article)
+        suggestions = stories.suggested_for(article)
         if not suggestions:
             return "None: no story shares a topic and a headline word with this article."
         return format_html_join(
@@ -360,30 +361,30 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
             return self.admin_site.admin_view(partial(function, model_admin=self))
 
         return [
-            path("paste/", view(admin_views.paste_import), name="articles_article_paste"),
+            path("paste/", view(views.paste_import), name="articles_article_paste"),
             path(
                 "markdown-preview/",
-                view(admin_views.markdown_preview),
+                view(views.markdown_preview),
                 name="articles_article_markdown_preview",
             ),
             path(
                 "<int:pk>/versions/",
-                view(admin_views.revision_list),
+                view(views.revision_list),
                 name="articles_article_revisions",
             ),
             path(
                 "<int:pk>/versions/<int:number>/restore/",
-                view(admin_views.revision_restore),
+                view(views.revision_restore),
                 name="articles_article_revision_restore",
             ),
             path(
                 "<int:pk>/preview-links/",
-                view(admin_views.preview_link_create),
+                view(views.preview_link_create),
                 name="articles_article_preview_link_create",
             ),
             path(
                 "<int:pk>/preview-links/<int:link_pk>/revoke/",
-                view(admin_views.preview_link_revoke),
+                view(views.preview_link_revoke),
                 name="articles_article_preview_link_revoke",
             ),
             *super().get_urls(),

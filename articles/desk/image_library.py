@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from articles.admin_forms import URL_FIELDS
+from articles.desk.forms import URL_FIELDS
 from articles.models import Article, Image
 
 
