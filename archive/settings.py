@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "articles",
     "articles.importing",
     "articles.desk",
+    "articles.readers",
 ]
 # Benchmarks, synthetic archives, the load test and the local admin account: outside
 # production, or where ARCHIVE_DEVTOOLS says so (a production-like benchmark).
@@ -104,8 +105,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
-    "articles.serving.ReaderCacheMiddleware",
-    "articles.serving.ReplicaMiddleware",
+    "archive.serving.ReaderCacheMiddleware",
+    "archive.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,7 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "archive.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
-    "articles.middleware.LegacyAddressMiddleware",
+    "articles.readers.middleware.LegacyAddressMiddleware",
     "archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -150,7 +151,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.readers.context_processors.site",
             ],
         },
     },
@@ -226,7 +227,7 @@ PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 
 # The cache every process shares (Redis), or each process's own memory without REDIS_URL.
-# See articles/caching.py (what is cached, and when it goes stale) and articles/serving.py.
+# See articles/caching.py (what is cached, and when it goes stale) and archive/serving.py.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {

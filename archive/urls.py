@@ -1,27 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.templatetags.static import static
 from django.urls import include, path
 
-from articles.sitemaps import SITEMAPS, news_sitemap, section
-from articles.views import health, media_file, robots_txt
-
-
-def ping(request):
-    """The smallest answer Django gives, through every middleware: the load test's yardstick
-    for the other pages' speed."""
-    response = HttpResponse("pong\n", content_type="text/plain")
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def favicon(request):
-    """The icon's hashed address is known only once the app runs (collectstatic)."""
-    return redirect(static("favicon.svg"), permanent=True)
-
+from archive.views import favicon, health, media_file, ping
+from articles.readers.sitemaps import SITEMAPS, news_sitemap, section
+from articles.readers.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -37,7 +21,7 @@ urlpatterns = [
     ),
     path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
-    path("", include("articles.urls")),
+    path("", include("articles.readers.urls")),
 ]
 if not settings.MEDIA_S3_BUCKET:
     urlpatterns.insert(0, path("media/<path:path>", media_file, name="media"))

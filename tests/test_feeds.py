@@ -155,7 +155,7 @@ def test_sources_topics_and_people_with_only_drafts_are_not_in_the_sitemap(clien
 
 
 def test_a_large_archive_is_split_into_sitemap_pages(client, monkeypatch):
-    from articles import sitemaps
+    from articles.readers import sitemaps
 
     monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 2)
     articles = ArticleFactory.create_batch(5)

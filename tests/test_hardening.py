@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import counts
 from articles.models import Article, RelatedStory, SlugRedirect, Source
-from articles.pagination import UncountedPaginator
-from articles.related import more_on_this_story
+from articles.readers import counts
+from articles.readers.pagination import UncountedPaginator
+from articles.readers.related import more_on_this_story
 from tests.factories import (
     ArticleFactory,
     PersonFactory,

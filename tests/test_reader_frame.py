@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.templatetags.archive import machine_time
+from articles.readers.templatetags.archive import machine_time
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

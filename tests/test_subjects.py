@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from articles.related import more_on_this_story
+from articles.readers.related import more_on_this_story
 from tests.factories import ArticleFactory, PersonFactory, RelatedStoryFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -41,7 +41,7 @@ class LegacyAddressQuerySet(models.QuerySet):
 class LegacyAddress(models.Model):
     """An address on the site an archive came from (a WordPress permalink, "/?p=123", a
     category or tag page). Requests for it are answered with a permanent redirect to the
-    article or topic it became (see ``articles.middleware.LegacyAddressMiddleware``)."""
+    article or topic it became (see ``articles.readers.middleware.LegacyAddressMiddleware``)."""
 
     old_path = models.CharField(
         max_length=500, unique=True, help_text="Path and query, e.g. “/2014/03/07/slug/”."

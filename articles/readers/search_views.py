@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from articles import search
 from articles.dates import PUBLISHED_YEARS
 from articles.models import Article, Source, Topic
-from articles.views import PageMixin
+from articles.readers.views import PageMixin
 
 
 class SearchView(PageMixin, TemplateView):

@@ -1,8 +1,8 @@
 from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
-from articles import article_views, feeds, views
-from articles.search_views import SearchView
+from articles.readers import article_views, feeds, views
+from articles.readers.search_views import SearchView
 
 
 class TwoDigitConverter:

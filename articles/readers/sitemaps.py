@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import counts
 from articles.models import Article, Person, Source, Thread, Topic
+from articles.readers import counts
 
 PAGE_SIZE = 5000
 

@@ -22,13 +22,15 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
-from articles import caching, metadata, serving
+from archive import serving
+from articles import caching
 from articles.images import IMAGE_LINE
 from articles.markup import paragraphs
 from articles.models import Article, PreviewLink, SlugRedirect
-from articles.related import more_on_this_story
+from articles.readers import metadata
+from articles.readers.related import more_on_this_story
+from articles.readers.views import PageMixin
 from articles.text import headline_key
-from articles.views import PageMixin
 
 
 def article_pages(articles):

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from articles import glossary, metadata
+from articles import glossary
 from articles.models import Article, Person, Source, Thread, Topic
+from articles.readers import metadata
 
 ITEMS = 30
 

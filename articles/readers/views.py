@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import (
@@ -12,9 +12,8 @@ from django.views.generic import (
     TemplateView,
     YearArchiveView,
 )
-from django.views.static import serve as static_serve
 
-from articles import counts, glossary, health_checks, metadata
+from articles import glossary
 from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
@@ -24,7 +23,8 @@ from articles.models import (
     Thread,
     Topic,
 )
-from articles.pagination import UncountedPaginator
+from articles.readers import counts, metadata
+from articles.readers.pagination import UncountedPaginator
 
 
 class PageMixin:
@@ -343,31 +343,6 @@ class ArticleDayArchiveView(DateArchiveMixin, DayArchiveView):
     def get_period(self):
         day = date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
         return f"on {day:%B} {day.day}, {day.year}"
-
-
-def health(request):
-    """For load balancers and people: 200 when the primary database answers (``"degraded"``
-    if a replica or the shared cache does not), 503 with the reason when it does not. Each
-    check gives up after a second, so a hung database cannot hang the answer."""
-    report = health_checks.run()
-    return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
-
-
-MAX_MEDIA_PATH = 200  # stored names are "images/2025/03/<16 characters>-1280w.webp"
-
-
-def media_file(request, path):
-    """An uploaded image's file, when they are kept on this server's disk (with an object
-    store, ``MEDIA_S3_BUCKET``, their addresses point there). Names are random and never
-    reused, so a browser or CDN may keep one for a year."""
-    if not path.startswith("images/") or ".." in path.split("/") or len(path) > MAX_MEDIA_PATH:
-        raise Http404("No such file.")
-    try:
-        response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError:  # a name the file system refuses (a part over 255 bytes, say)
-        raise Http404("No such file.") from None
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
 
 
 def robots_txt(request):
