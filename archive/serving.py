@@ -28,7 +28,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from archive import routers
-from articles import caching
+from articles.readers import caching
 
 PERSONAL_PREFIXES = ("/admin/", "/preview/", "/healthz")
 

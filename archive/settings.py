@@ -227,7 +227,7 @@ PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 
 # The cache every process shares (Redis), or each process's own memory without REDIS_URL.
-# See articles/caching.py (what is cached, and when it goes stale) and archive/serving.py.
+# See articles/readers/caching.py (what is cached, and when it goes stale) and archive/serving.py.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {

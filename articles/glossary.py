@@ -18,7 +18,8 @@ from html import escape
 from django.core.cache import cache
 from django.db.models import CharField, Q, Value
 
-from articles import caching, search
+from articles import search
+from articles.signals import content_changed
 
 CACHE_KEY = "glossary:terms"
 CACHE_SECONDS = 60
@@ -142,7 +143,7 @@ def term_changed(slug: str) -> None:
             Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
             batch = []
     Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
-    caching.changed()
+    content_changed.send(sender=GlossaryTerm)
 
 
 def uses(slugs) -> dict[str, list]:

@@ -26,8 +26,8 @@ from django.utils import timezone
 from PIL import Image as Pillow
 from PIL import ImageOps, UnidentifiedImageError
 
-from articles import caching
 from articles.markup import render_markdown
+from articles.signals import content_changed
 from articles.text import normalize_newlines
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -319,5 +319,5 @@ def image_changed(image) -> int:
         changed, ["body_html", "glossary_terms", "body_images"], batch_size=BATCH_SIZE
     )
     if changed:
-        caching.changed()
+        content_changed.send(sender=type(image))
     return len(changed)

@@ -94,8 +94,8 @@ def time_comes(monkeypatch):
 
     from django.utils import timezone
 
-    from articles import caching
     from articles.models import Article
+    from articles.readers import caching
 
     def come(article):
         scheduled = Article.objects.get(pk=article.pk).published_at

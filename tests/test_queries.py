@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import caching
 from articles.models import Article, GlossaryTerm, Thread
+from articles.readers import caching
 from tests.factories import (
     ArticleFactory,
     ImageFactory,

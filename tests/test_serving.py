@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles import caching
 from articles.models import Article, PreviewLink
+from articles.readers import caching
 from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +220,7 @@ def test_pages_and_articles_are_kept_for_their_own_times(client, shared_cache, s
 def test_saving_a_scheduled_article_is_seen_when_its_time_comes(client, monkeypatch):
     """A save may schedule an article: what was known of the next scheduled time is
     forgotten, so that the version moves when the time comes."""
-    from articles import caching
+    from articles.readers import caching
 
     ArticleFactory()
     before = caching.version()  # nothing scheduled: remembered as such
@@ -410,7 +410,7 @@ def test_an_edit_or_an_unpublish_shows_on_the_kept_article_at_once(client, setti
 def test_the_version_moves_again_when_the_change_commits(django_capture_on_commit_callbacks):
     """A page rendered between a save and its commit saw the old data: the commit moves the
     version past the one it was kept under."""
-    from articles import caching
+    from articles.readers import caching
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         ArticleFactory()

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
 
-from articles import caching, revisions
+from articles import revisions
 from articles.importing import merge
 from articles.importing.copy import copy_insert
 from articles.importing.items import ImportItem, Outcome, check, describe
@@ -35,6 +35,7 @@ from articles.importing.links import link_by_headline, link_by_old_address, rewr
 from articles.importing.names import Names
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.models import Article, Image, LegacyAddress, RelatedStory
+from articles.signals import content_changed
 from articles.text import headline_key
 
 BATCH_SIZE = 500
@@ -306,7 +307,7 @@ class ImportStore:
             self.linked_by_address = True
         link_by_headline([article.pk for _, article in written])
         self.written_ids.extend(article.pk for _, article in written)
-        caching.changed()
+        content_changed.send(sender=Article)
         by_note = {}
         for item, article in written:
             by_note.setdefault((item.note, item.user), []).append(article.pk)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import caching, glossary, images, search
+from articles import glossary, images, search
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
 from articles.markup import mark_dateline
@@ -79,7 +79,7 @@ class ArticleQuerySet(PageDataQuerySet, models.QuerySet):
         return self.published()
 
 
-class Article(PageData, models.Model):
+class Article(ShownToReaders, PageData, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -295,7 +295,6 @@ class Article(PageData, models.Model):
         # article's old address is never taken: see ``clean``.)
         SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         self._stored_slug = self.slug
-        caching.changed()
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
@@ -308,10 +307,6 @@ class Article(PageData, models.Model):
                 "slug": self.slug,
             },
         )
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
 
     def clean(self):
         from articles.models.addresses import SlugRedirect

@@ -9,7 +9,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import caching
 from articles.models.archive import Article
 from articles.models.subjects import ShownToReaders
 
@@ -36,7 +35,7 @@ class Revision(models.Model):
         return f"{self.article} · version {self.number}"
 
 
-class Correction(models.Model):
+class Correction(ShownToReaders, models.Model):
     """A dated note appended to a published article: “Correction (date): …”."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
@@ -54,11 +53,6 @@ class Correction(models.Model):
         super().save(*args, **kwargs)
         # The article changed for its readers: feeds and JSON-LD show a new updated date.
         Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
-        caching.changed()
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
 
 
 def _new_token():

@@ -5,20 +5,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from articles import caching
-
 
 class ShownToReaders:
-    """Mixed into what reader pages show: saving or deleting one changes the content version
-    (``articles.caching``), so that no page keeps showing the old one."""
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        caching.changed()
-
-    def delete(self, *args, **kwargs):
-        caching.changed()
-        return super().delete(*args, **kwargs)
+    """Marks what reader pages show: saving or deleting one changes what readers see (the
+    readers' cache listens: ``articles.readers.signal_handlers``)."""
 
 
 class SourceQuerySet(models.QuerySet):
@@ -186,7 +176,7 @@ class Thread(ShownToReaders, models.Model):
         return reverse("articles:thread-detail", kwargs={"slug": self.slug})
 
 
-class GlossaryTerm(models.Model):
+class GlossaryTerm(ShownToReaders, models.Model):
     """A recurring term readers abroad may not know ("mañanera", "ejido"): its first use in
     each article gets an inline explanation (see ``articles.glossary``)."""
 

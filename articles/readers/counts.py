@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 
-from articles import caching
 from articles.models import Article, Person
+from articles.readers import caching
 
 
 def _cached(name, compute):

@@ -13,8 +13,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Subquery
 
-from articles import caching, search
+from articles import search
 from articles.models import Article
+from articles.readers import caching
 
 LIMIT = 3
 WINDOW = datetime.timedelta(days=30)  # how far before and after the article to look

@@ -4,8 +4,8 @@ cmark-gfm), so that stored pages read as newly saved ones do."""
 
 from django.core.management.base import BaseCommand
 
-from articles import caching
 from articles.models import Article
+from articles.signals import content_changed
 
 BATCH_SIZE = 200
 
@@ -29,5 +29,5 @@ class Command(BaseCommand):
         Article.objects.bulk_update(batch, fields)
         changed += len(batch)
         if changed:
-            caching.changed()
+            content_changed.send(sender=Article)
         self.stdout.write(f"{changed:,} of {seen:,} articles rendered anew.")
