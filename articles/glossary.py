@@ -6,44 +6,23 @@ quotation's attribution) gets an inline explanation: a button showing the word a
 and the explanation in an HTML ``popover`` that the button opens and closes with no script,
 by mouse, touch or keyboard. The article keeps the slugs of the terms it explains
 (``Article.glossary_terms``) for the glossary page. Editing or deleting a term renders the
-articles that use it (or now could) again.
+articles that use it (or now could) again (``articles.signal_handlers``).
 
-The terms are kept in the cache for a minute (deleted from it when one changes): saving many
-articles at once asks the database for them once.
+This module reads nothing: it is given the terms (``GlossaryTerm.objects.for_rendering()``,
+kept in the cache for a minute) as (slug, term, explanation, url), longest term first.
 """
 
 import re
 from html import escape
 
-from django.core.cache import cache
-from django.db.models import CharField, Q, Value
+from articles.text import fold
 
-from articles import search
-from articles.signals import content_changed
-
-CACHE_KEY = "glossary:terms"
-CACHE_SECONDS = 60
-BATCH_SIZE = 200  # articles rendered again, and written, at a time
 SKIPPED = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "button", "code", "pre", "cite"}
 NOTE_CLASS = "term-note"
 
 
-def terms() -> list[tuple[str, str, str, str]]:
-    """(slug, term, explanation, url) of every term, longest term first."""
-    found = cache.get(CACHE_KEY)
-    if found is None:
-        from articles.models import GlossaryTerm
-
-        found = sorted(
-            GlossaryTerm.objects.values_list("slug", "term", "explanation", "url"),
-            key=lambda row: -len(row[1]),
-        )
-        cache.set(CACHE_KEY, found, CACHE_SECONDS)
-    return found
-
-
 def _pattern(known) -> re.Pattern:
-    words = [r"\s+".join(map(re.escape, search.fold(term).split())) for _, term, _, _ in known]
+    words = [r"\s+".join(map(re.escape, fold(term).split())) for _, term, _, _ in known]
     alternatives = "|".join(f"(?P<t{i}>{word})" for i, word in enumerate(words))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
@@ -54,12 +33,12 @@ _TAG = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
 _TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 
 
-def explain(html: str) -> tuple[str, list[str]]:
-    """The body's HTML with the first use of each term explained, and the terms' slugs.
+def explain(html: str, known) -> tuple[str, list[str]]:
+    """The body's HTML with the first use of each term of ``known`` explained, and the
+    terms' slugs.
 
     The HTML (sanitized already) is walked as tags and text: only text outside links,
     headings and the like is searched, and everything else is kept byte for byte."""
-    known = terms()
     if not known or not html:
         return html, []
     pattern = _pattern(known)
@@ -86,7 +65,7 @@ def explain(html: str) -> tuple[str, list[str]]:
 def _explain_text(text, pattern, known, used) -> str:
     """``text`` (HTML text, escaped) with the first use of each term not yet ``used``."""
     out, start = [], 0
-    for match in pattern.finditer(search.fold(text)):
+    for match in pattern.finditer(fold(text)):
         slug, term, explanation, url = known[_index(match)]
         if slug in used:
             continue
@@ -120,54 +99,3 @@ _BUTTON = re.compile(r'<button type="button" class="term" popovertarget="[^"]*">
 def without_explanations(html: str) -> str:
     """The body as written (for feeds: a feed reader shows no popover)."""
     return _BUTTON.sub(r"\1", _NOTE.sub("", html))
-
-
-def term_changed(slug: str) -> None:
-    """A term was added, edited or deleted: render again the articles that use it or whose
-    text now could (found by a pattern over every article's text: a second or two at 100,000
-    articles, once per edit of a term)."""
-    from articles.models import Article, GlossaryTerm
-
-    cache.delete(CACHE_KEY)
-    term = GlossaryTerm.objects.filter(slug=slug).values_list("term", flat=True).first()
-    affected = Q(glossary_terms__contains=[slug])
-    if term:
-        words = r"\s+".join(map(re.escape, search.fold(term).split()))
-        affected |= Q(search_body__iregex=rf"(^|\W){words}($|\W)")
-    articles = Article.objects.filter(affected).only("pk", "body_html", "glossary_terms")
-    batch = []
-    for article in articles.iterator(chunk_size=BATCH_SIZE):
-        article.body_html, article.glossary_terms = explain(without_explanations(article.body_html))
-        batch.append(article)
-        if len(batch) == BATCH_SIZE:
-            Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
-            batch = []
-    Article.objects.bulk_update(batch, ["body_html", "glossary_terms"])
-    content_changed.send(sender=GlossaryTerm)
-
-
-def uses(slugs) -> dict[str, list]:
-    """For the glossary page: each term's slug -> the published articles that explain it,
-    newest first (at most five each), in one query: a part per term, so that PostgreSQL
-    plans each by how common the term is (the index of ``glossary_terms`` for a rare one, the
-    newest articles for a common one)."""
-    from articles.models import Article
-
-    def newest(slug):
-        return (
-            Article.objects.published()
-            .filter(glossary_terms__contains=[slug])
-            .annotate(term=Value(slug, output_field=CharField()))
-            .order_by("-published_at")
-            .values_list("pk", "headline", "slug", "published_at", "term")[:5]
-        )
-
-    parts = [newest(slug) for slug in slugs]
-    if not parts:
-        return {}
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    found: dict[str, list] = {}
-    for pk, headline, slug, published_at, term in rows:
-        article = Article(pk=pk, headline=headline, slug=slug, published_at=published_at)
-        found.setdefault(term, []).append(article)
-    return found

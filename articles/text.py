@@ -1,4 +1,4 @@
-"""Small text helpers shared by the models and the importer."""
+"""Small text helpers shared by the models, the search and the importers."""
 
 import re
 import unicodedata
@@ -43,3 +43,17 @@ def clean_text(text: str) -> str:
     (NFC: "ñ" one character, as readers type it, whether the text came decomposed, as from
     a Mac's file names or some PDFs, or not)."""
     return unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", normalize_newlines(text)))
+
+
+# One character for one character: offsets in folded text are offsets in the original.
+FOLD_FROM = "ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇçÝýÿ"
+FOLD_TO = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCcYyy"
+assert len(FOLD_FROM) == len(FOLD_TO)
+_FOLD_MAP = dict(zip(FOLD_FROM, FOLD_TO, strict=True))
+_ACCENTED = re.compile(f"[{FOLD_FROM}]")
+
+
+def fold(text: str) -> str:
+    """The text with accents folded. (A substitution that visits only the accented letters:
+    ``str.translate`` looks up every character, ten times slower on an article.)"""
+    return _ACCENTED.sub(lambda match: _FOLD_MAP[match[0]], text)

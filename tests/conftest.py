@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
-from articles import roles, search
+from articles import roles
+from articles.search import plan
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILE = SEEDS / "000_b0138dc3623c1b13.txt"
@@ -26,10 +27,10 @@ def fresh_cache():
     """Cached counts must not leak from one test into the next; nor the search's words'
     statistics and common words (which a test's database forgets, as no archive does)."""
     cache.clear()
-    search._statistics.clear()
+    plan._statistics.clear()
     yield
     cache.clear()
-    search._statistics.clear()
+    plan._statistics.clear()
 
 
 @pytest.fixture

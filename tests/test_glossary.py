@@ -69,7 +69,7 @@ def test_a_term_is_whole_at_both_ends(mananera):
     ],
 )
 def test_a_term_inside_an_attribute_value_is_left_alone(mananera, html):
-    explained_html, used = glossary.explain(html)
+    explained_html, used = glossary.explain(html, GlossaryTerm.objects.for_rendering())
     assert used == ["mananera"]
     assert explained_html.count("<button") == 1
     assert explained_html.index("<button") > explained_html.index("and the")
@@ -135,7 +135,7 @@ def test_explanations_are_escaped(client):
 def test_without_terms_the_body_is_untouched():
     article = ArticleFactory(body="The mañanera.")
     assert article.body_html == "<p>The mañanera.</p>"
-    assert glossary.explain("<p>x</p>") == ("<p>x</p>", [])
+    assert glossary.explain("<p>x</p>", GlossaryTerm.objects.for_rendering()) == ("<p>x</p>", [])
 
 
 def test_editors_keep_the_glossary_translators_do_not(editor_client, translator_client):
@@ -174,7 +174,7 @@ def test_a_term_in_a_quotations_attribution_or_code_is_not_explained(mananera, e
         f"<blockquote><p>Words.</p><p><{element}{attributes}>the mañanera</{element}></p>"
         "</blockquote><p>Later, the mañanera began.</p>"
     )
-    explained_html, used = glossary.explain(html)
+    explained_html, used = glossary.explain(html, GlossaryTerm.objects.for_rendering())
     assert used == ["mananera"]
     assert explained_html.count("<button") == 1
     assert explained_html.index("<button") > explained_html.index("Later, the")

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from django.conf import settings
 
-from articles import images
+from articles import uploads
 from articles.models import Image
 from tests.factories import ArticleFactory, picture_file
 
@@ -85,14 +85,14 @@ def test_an_upload_goes_to_the_object_store_and_pages_load_it_from_there(
     image = Image.objects.get()
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
     expected = {f"media/{image.file.name}"} | {
-        f"media/{images.rendition_name(image.file.name, w)}" for w in (320, 640, 700)
+        f"media/{uploads.rendition_name(image.file.name, w)}" for w in (320, 640, 700)
     }
     assert keys == expected
     assert set(Path(settings.MEDIA_ROOT).rglob("*")) == before  # nothing on this server
 
     article = ArticleFactory(lead_image=image)
     html = client.get(article.get_absolute_url()).content.decode()
-    address = f"{endpoint}/{BUCKET}/media/{images.rendition_name(image.file.name, 640)}"
+    address = f"{endpoint}/{BUCKET}/media/{uploads.rendition_name(image.file.name, 640)}"
     assert f"{address} 640w" in html
     with urllib.request.urlopen(address) as answer:
         assert answer.read(4) == b"RIFF"

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags
 from PIL import Image as Pillow
 
-from articles import images
+from articles import figures, signal_handlers, uploads
 from articles.models import Article, Image
 from tests.factories import ArticleFactory, ImageFactory, picture_file
 from tests.test_admin import form_data
@@ -52,7 +52,9 @@ def test_an_upload_is_stored_cleaned_with_copies_for_each_width(editor_client, e
     assert image.uploaded_by == editor
     assert re.fullmatch(r"images/\d{4}/\d{2}/[\w-]{16}\.jpg", image.file.name)
     for width in image.rendition_widths:
-        with Pillow.open(io.BytesIO(stored(images.rendition_name(image.file.name, width)))) as copy:
+        with Pillow.open(
+            io.BytesIO(stored(uploads.rendition_name(image.file.name, width)))
+        ) as copy:
             assert copy.format == "WEBP"
             assert copy.width == width
             assert copy.height == round(1000 * width / 1500)
@@ -147,7 +149,7 @@ def animation(frames, size=(200, 150), image_format="GIF", **options) -> SimpleU
 def test_an_animation_is_bounded_by_its_frames_and_the_pixels_of_all_of_them(editor_client):
     """Encoding an animation again costs about 0.1 s a megapixel of all its frames: at most
     300 frames and 12 megapixels in all, so that no upload holds a request for long."""
-    assert (images.MAX_FRAMES, images.MAX_ANIMATION_PIXELS) == (300, 12_000_000)
+    assert (uploads.MAX_FRAMES, uploads.MAX_ANIMATION_PIXELS) == (300, 12_000_000)
     response = upload(editor_client, animation(301, size=(20, 20)))
     assert "“moving.gif” is an animation of 301 frames; the limit is 300" in errors(response)
     response = upload(editor_client, animation(300, size=(200, 201)))
@@ -198,10 +200,10 @@ def test_a_file_over_the_size_limit_is_refused_with_both_sizes(editor_client, se
 
 
 def test_too_many_pixels_are_refused(editor_client, monkeypatch):
-    monkeypatch.setattr(images, "MAX_PIXELS", 500 * 400 - 1)
+    monkeypatch.setattr(uploads, "MAX_PIXELS", 500 * 400 - 1)
     response = upload(editor_client, picture_file(size=(500, 400)))
     assert "500 × 400 pixels; the limit is" in errors(response)
-    monkeypatch.setattr(images, "MAX_PIXELS", 500 * 400)
+    monkeypatch.setattr(uploads, "MAX_PIXELS", 500 * 400)
     response = upload(editor_client, picture_file(size=(500, 400)))
     assert response.status_code == 302
 
@@ -283,9 +285,9 @@ def test_an_article_shows_its_lead_image_with_copies_size_caption_and_credit(cli
     figure = re.search(r'<figure class="figure lead-figure">.*?</figure>', html, re.S).group(0)
     assert f'alt="{image.alt}"' in figure
     assert 'width="800" height="500"' in figure
-    assert f"{images.rendition_name(image.file.name, 320)} 320w" in figure
-    assert f"{images.rendition_name(image.file.name, 800)} 800w" in figure
-    assert f'sizes="{images.ARTICLE_SIZES}"' in figure
+    assert f"{uploads.rendition_name(image.file.name, 320)} 320w" in figure
+    assert f"{uploads.rendition_name(image.file.name, 800)} 800w" in figure
+    assert f'sizes="{figures.ARTICLE_SIZES}"' in figure
     assert 'loading="lazy"' not in figure  # it is in view when the page opens
     assert "Teachers on the Zócalo." in figure
     assert '<span class="credit">Photo: Proceso</span>' in figure
@@ -412,7 +414,7 @@ def test_an_image_kept_elsewhere_is_shown_from_its_address(client):
 
 def test_uploaded_files_are_served_for_a_year(client):
     image = ImageFactory()
-    response = client.get(settings.MEDIA_URL + images.rendition_name(image.file.name, 320))
+    response = client.get(settings.MEDIA_URL + uploads.rendition_name(image.file.name, 320))
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["Content-Type"] == "image/webp"
@@ -461,7 +463,7 @@ def test_only_the_articles_showing_an_image_are_rendered_again():
     ArticleFactory(body=f"Text.\n\n![](image:{image.pk})\n")
     ArticleFactory(body="No picture here.")
     ArticleFactory(lead_image=image)  # its lead image is read with the page, not stored
-    assert images.image_changed(image) == 1
+    assert signal_handlers.image_changed(image) == 1
 
 
 def test_a_translator_never_sees_what_others_unpublished_articles_show(

@@ -4,8 +4,22 @@ import pytest
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article, Source, Topic
+from articles.models import Article, Source, Topic, search_index
+from articles.search import plan
+from articles.search import query as query_module
+from articles.search import ranking as ranking_module
 from tests.factories import ArticleFactory, SourceFactory, TopicFactory
+
+
+@pytest.fixture
+def tune(settings):
+    """Set some of the search's tunables (``settings.SEARCH``) for one test."""
+
+    def set_tunables(**values):
+        settings.SEARCH = {**getattr(settings, "SEARCH", {}), **values}
+
+    return set_tunables
+
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +191,8 @@ def test_every_page_has_the_search_box(client):
         assert 'role="search"' in client.get(url).content.decode()
 
 
-def test_common_words_rank_a_bounded_set_but_keep_headline_matches(client, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 5)
+def test_common_words_rank_a_bounded_set_but_keep_headline_matches(tune, client, monkeypatch):
+    tune(CANDIDATES=5)
     old = ArticleFactory(
         headline="Drought in the north",
         body="x",
@@ -192,9 +206,9 @@ def test_common_words_rank_a_bounded_set_but_keep_headline_matches(client, monke
 
 @pytest.mark.parametrize("matching", [4, 5, 6])
 def test_the_page_ranks_as_many_as_it_says_and_says_so_only_when_some_are_left_out(
-    client, monkeypatch, matching
+    tune, client, monkeypatch, matching
 ):
-    monkeypatch.setattr(search, "CANDIDATES", 5)
+    tune(CANDIDATES=5)
     articles = [
         ArticleFactory(
             headline=f"Weather {n}",
@@ -264,7 +278,7 @@ def test_each_shape_of_query_finds_exactly_its_articles(shapes_archive, query):
 @pytest.mark.parametrize("query", SHAPES)
 def test_the_pairs_of_a_phrase_never_leave_out_a_match(shapes_archive, query):
     """The pairs' index narrows what the words' index finds; it must never drop a match."""
-    plain = Article.objects.published().filter(search_vector=search.make_query(query))
+    plain = Article.objects.published().filter(search_vector=query_module.make_query(query))
     assert sorted(found(query)) == sorted(plain.values_list("headline", flat=True))
 
 
@@ -294,7 +308,7 @@ def test_the_pairs_of_a_phrase_never_leave_out_a_match(shapes_archive, query):
     ],
 )
 def test_what_a_parsed_query_needs(parsed, words, pairs):
-    need = search.needs(parsed)
+    need = query_module.needs(parsed)
     assert (need.words, need.pairs) == (words, pairs)
 
 
@@ -312,7 +326,7 @@ def test_what_a_parsed_query_needs(parsed, words, pairs):
     ],
 )
 def test_when_the_pairs_and_words_are_the_whole_query(parsed, alone, loose):
-    need = search.needs(parsed)
+    need = query_module.needs(parsed)
     assert need.alone == alone
     if alone:
         assert need.loose == loose
@@ -322,7 +336,7 @@ def test_the_pairs_of_an_article_are_its_adjacent_lexemes():
     article = ArticleFactory(headline="Water", dek="", body="The government president spoke.")
     pairs = (
         Article.objects.filter(pk=article.pk)
-        .annotate(pairs=search.Pairs("search_vector"))
+        .annotate(pairs=search_index.Pairs("search_vector"))
         .values_list("pairs", flat=True)
         .get()
     )
@@ -349,8 +363,8 @@ def test_an_old_article_that_is_the_best_match_comes_first():
     assert found("drought")[1:] == [f"Report {days}" for days in range(5)]
 
 
-def test_when_too_many_match_the_page_says_so_and_links_the_years(client, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+def test_when_too_many_match_the_page_says_so_and_links_the_years(tune, client, monkeypatch):
+    tune(CANDIDATES=3)
     now = timezone.localtime()
     for days in range(5):
         ArticleFactory(
@@ -375,27 +389,27 @@ def test_when_too_many_match_the_page_says_so_and_links_the_years(client, monkey
     assert "More than" not in narrowed.content.decode()
 
 
-def test_exactly_as_many_matches_as_can_be_ranked_are_all_ranked(monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+def test_exactly_as_many_matches_as_can_be_ranked_are_all_ranked(tune, monkeypatch):
+    tune(CANDIDATES=3)
     ArticleFactory.create_batch(3, headline="Report", dek="", body="A drought.")
     assert search.ranked(Article.objects.published(), "drought").complete
     ArticleFactory(headline="Report", dek="", body="A drought.")
     assert not search.ranked(Article.objects.published(), "drought").complete
 
 
-# With a topic filter, the plan follows how common the words are (search.parse).
+# With a topic filter, the plan follows how common the words are (plan.parse).
 
 
 @pytest.fixture
-def filed_archive(monkeypatch):
+def filed_archive(tune, monkeypatch):
     """60 articles, a third filed under "Mining"; every one says "government", two say
     "lithium"; statistics gathered as autovacuum would. In so small an archive, reading
     more than 5,000 articles is what reading the whole archive is at scale."""
     from django.db import connection
 
-    monkeypatch.setattr(search, "WALK_LIMIT", 5_000)
-    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 5_000)
-    monkeypatch.setattr(search, "_statistics", {})  # read again after ANALYZE below
+    tune(WALK_LIMIT=5_000)
+    tune(TITLE_WALK_LIMIT=5_000)
+    monkeypatch.setattr(plan, "_statistics", {})  # read again after ANALYZE below
 
     mining, other = TopicFactory(name="Mining", slug="mining"), TopicFactory(slug="other")
     start = timezone.now() - datetime.timedelta(days=400)
@@ -464,7 +478,7 @@ def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_arc
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    parsed = search.parse("government", "mining", Article)
+    parsed = plan.parse("government", "mining", Article)
     # every article says "government": reading the topic's newest 201 would do, but it has
     # only 21; one headline in 61 says it: all 21 again, which is still few
     assert parsed.walk == parsed.walk_titles == 21
@@ -480,21 +494,21 @@ def test_common_words_in_a_topic_read_the_topics_newest_articles_first(filed_arc
 
 
 @pytest.fixture
-def big_topic(filed_archive, monkeypatch):
+def big_topic(tune, filed_archive, monkeypatch):
     """As if "Mining" were a big topic (its 21 articles more than the 20 that may be read),
     of which the 10 newest matches are ranked: common words read some of its newest
     articles, rarer ones go to the indexes."""
-    monkeypatch.setattr(search, "CANDIDATES", 9)
-    monkeypatch.setattr(search, "WALK_LIMIT", 20)
-    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 20)
+    tune(CANDIDATES=9)
+    tune(WALK_LIMIT=20)
+    tune(TITLE_WALK_LIMIT=20)
 
 
 def test_a_small_topic_is_read_whole_a_rare_word_in_a_big_one_found_by_its_index(
-    filed_archive, monkeypatch
+    tune, filed_archive, monkeypatch
 ):
-    assert search.parse("lithium", "mining", Article).walk == 21  # all its articles
+    assert plan.parse("lithium", "mining", Article).walk == 21  # all its articles
     assert in_topic("lithium", plan="walk") == ["Report 3"]
-    monkeypatch.setattr(search, "WALK_LIMIT", 20)
+    tune(WALK_LIMIT=20)
     assert in_topic("lithium", plan="index") == ["Report 3"]
     assert in_topic("lithium", topic="other") == ["Report 4"]
 
@@ -510,15 +524,15 @@ def test_a_small_topic_is_read_whole_a_rare_word_in_a_big_one_found_by_its_index
         ("government or lithium", "walk"),  # as common as its commonest alternative
     ],
 )
-def test_either_plan_finds_the_same_articles(big_topic, monkeypatch, query, plan):
+def test_either_plan_finds_the_same_articles(tune, big_topic, monkeypatch, query, plan):
     chosen = in_topic(query, plan=plan)
-    monkeypatch.setattr(search, "WALK_LIMIT", 0)  # the indexes lead
-    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 0)
+    tune(WALK_LIMIT=0)  # the indexes lead
+    tune(TITLE_WALK_LIMIT=0)
     assert in_topic(query, plan="index") == chosen
     assert chosen
 
 
-def test_a_topics_filings_keep_its_articles_publication_times(filed_archive, monkeypatch):
+def test_a_topics_filings_keep_its_articles_publication_times(tune, filed_archive, monkeypatch):
     """The database copies an article's publication time into its filings (migration 0017)
     when it is filed and whenever the time changes, however it changes; the topic's walk
     follows."""
@@ -537,7 +551,7 @@ def test_a_topics_filings_keep_its_articles_publication_times(filed_archive, mon
     article.topics.set([Topic.objects.get(slug="mining")])
     assert times(article) == {long_ago}
 
-    monkeypatch.setattr(search, "CANDIDATES", 3)  # the topic's 4 newest matches are ranked
+    tune(CANDIDATES=3)  # the topic's 4 newest matches are ranked
     assert "Late report" not in in_topic("spoke", plan="walk")
     Article.objects.filter(pk=article.pk).update(published_at=timezone.now())
     assert times(article) == {Article.objects.get(pk=article.pk).published_at}
@@ -551,7 +565,7 @@ def test_a_topic_with_no_articles_finds_nothing(filed_archive):
 
 
 def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_first(
-    filed_archive, monkeypatch
+    tune, filed_archive, monkeypatch
 ):
     """Without a topic too: PostgreSQL would read the newest titles until enough match,
     which is slow when few do."""
@@ -570,19 +584,19 @@ def test_a_rare_title_word_is_found_in_the_titles_index_a_common_one_newest_firs
         ArticleFactory(headline=f"Report on mines {n}", body="Mines.")
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Article._meta.db_table}")
-    monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)  # read again at once
-    monkeypatch.setattr(search, "TITLE_WALK_LIMIT", 500)
-    assert search.parse("report", "", Article).walk_titles <= 500
+    tune(STATISTICS_SECONDS=0)  # read again at once
+    tune(TITLE_WALK_LIMIT=500)
+    assert plan.parse("report", "", Article).walk_titles <= 500
     ids, sql = titles_of("report")
     assert "interval '0 seconds'" not in sql and len(ids) == 63
 
 
-def test_the_words_statistics_are_read_now_and_then_in_the_same_query(monkeypatch):
+def test_the_words_statistics_are_read_now_and_then_in_the_same_query(tune, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     ArticleFactory(headline="Drought in the north", body="No rain.")
-    monkeypatch.setattr(search, "_statistics", {})
+    monkeypatch.setattr(plan, "_statistics", {})
 
     def first_query(query):
         with CaptureQueriesContext(connection) as queries:
@@ -593,7 +607,7 @@ def test_the_words_statistics_are_read_now_and_then_in_the_same_query(monkeypatc
     assert "pg_stats" in sql
     again, count_again = first_query("rain")
     assert "pg_stats" not in again and count_again == count
-    monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)
+    tune(STATISTICS_SECONDS=0)
     assert "pg_stats" in first_query("north")[0]
 
 
@@ -602,7 +616,7 @@ def test_the_words_statistics_are_read_now_and_then_in_the_same_query(monkeypatc
 
 
 @pytest.fixture
-def common_archive(monkeypatch):
+def common_archive(tune, monkeypatch):
     """40 articles over 400 days; every one says "government" but one (in its headline
     only), two in three say "president" (some only in a headline, a dek or their source's
     name); an old one is the best match for "government". "govern", "presid" and "mine" are
@@ -640,8 +654,8 @@ def common_archive(monkeypatch):
     monkeypatch.setattr("articles.models.words.COMMON_SHARE", 0.3)
     monkeypatch.setattr("articles.models.words.MIN_ARTICLES", 40)
     assert {"govern", "presid", "mine"} <= set(add_common_words())
-    monkeypatch.setattr(search, "_statistics", {})
-    monkeypatch.setattr(search, "CANDIDATES", 5)
+    monkeypatch.setattr(plan, "_statistics", {})
+    tune(CANDIDATES=5)
 
 
 def ranked_both_ways(monkeypatch, query, **filters):
@@ -656,7 +670,7 @@ def ranked_both_ways(monkeypatch, query, **filters):
     with CaptureQueriesContext(connection) as queries:
         with_bits = search.ranked(articles, query, **filters)
     with monkeypatch.context() as patched:
-        patched.setattr(search, "common_bits", lambda *args: None)
+        patched.setattr(plan, "common_bits", lambda *args: None)
         without = search.ranked(articles, query, **filters)
     return with_bits, without, "articles_commonwords" in text_part(queries) + title_part(queries)
 
@@ -685,8 +699,8 @@ def test_common_words_find_what_the_text_would(common_archive, monkeypatch, quer
     assert with_bits.complete == without.complete
 
 
-def test_a_word_excluded_anywhere_leaves_the_article_out(common_archive, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 200)  # all ranked
+def test_a_word_excluded_anywhere_leaves_the_article_out(tune, common_archive, monkeypatch):
+    tune(CANDIDATES=200)  # all ranked
     headlines = found("government -president")
     expected = {"Government report", "Government mines"} | {
         f"Report {n}" for n in range(40) if n % 3 == 0 and n not in (5, 7, 11, 13)
@@ -716,7 +730,7 @@ def test_common_words_are_read_from_the_end_of_the_year_searched(common_archive)
     assert 'V0."published_at" BETWEEN' in text
 
 
-def test_titles_matches_are_found_among_the_articles_holding_the_words(monkeypatch):
+def test_titles_matches_are_found_among_the_articles_holding_the_words(tune, monkeypatch):
     """When fewer articles hold the words (and lack those excluded) than titles hold the
     words, the titles' matches are found from the bits of both."""
     from django.db import connection
@@ -737,13 +751,13 @@ def test_titles_matches_are_found_among_the_articles_holding_the_words(monkeypat
     monkeypatch.setattr("articles.models.words.COMMON_SHARE", 0.3)
     monkeypatch.setattr("articles.models.words.MIN_ARTICLES", 30)
     assert {"water", "dam"} <= set(add_common_words())
-    monkeypatch.setattr(search, "CANDIDATES", 2)
+    tune(CANDIDATES=2)
     # Titles: half say "water"; the text: all say it, two in three say "dam"
-    parsed = search.parse("water -dam", "", Article)
+    parsed = plan.parse("water -dam", "", Article)
     assert parsed.titles_by_bits
     assert 0.9 * 3 / (0.5 / 3) < parsed.walk_titles < 1.1 * 3 / (0.5 / 3)  # "dam" anywhere
-    for name in ["TITLE_WALK_LIMIT", "WORDS_WALK_LIMIT", "WALK_LIMIT", "BITS_WALK_LIMIT"]:
-        monkeypatch.setattr(search, name, 0)  # the indexes (and the bits) lead
+    # the indexes (and the bits) lead
+    tune(TITLE_WALK_LIMIT=0, WORDS_WALK_LIMIT=0, WALK_LIMIT=0, BITS_WALK_LIMIT=0)
     for filters in [{}, {"topic": "rivers"}]:
         with_bits, without, read_bits = ranked_both_ways(monkeypatch, "water -dam", **filters)
         assert read_bits
@@ -764,8 +778,8 @@ def test_a_query_typed_with_decomposed_accents_finds_the_composed_word(client):
 
 def test_a_long_query_is_cut_between_words():
     query = search.clean_query("government " * 30)  # 330 characters
-    assert len(query) <= search.MAX_QUERY_CHARS and query.endswith("government")
-    assert search.clean_query("a" * 250) == "a" * search.MAX_QUERY_CHARS
+    assert len(query) <= search.tuning().MAX_QUERY_CHARS and query.endswith("government")
+    assert search.clean_query("a" * 250) == "a" * search.tuning().MAX_QUERY_CHARS
 
 
 DUPLICATE_SQL = """
@@ -837,7 +851,9 @@ def test_a_word_wanted_and_left_out_finds_nothing_without_reading(query):
     assert ranking.ids == [] and ranking.complete and len(queries) == 1
 
 
-def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(client, monkeypatch):
+def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(
+    tune, client, monkeypatch
+):
     """Past its time, the search looks among the newest articles only, one by one, and the
     page says so (a database that takes too long is made here by a time limit of 0 ms...
     which PostgreSQL reads as none: so a limit of 1 ms and a query made slow)."""
@@ -849,16 +865,16 @@ def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(clie
         published_at=timezone.now() - datetime.timedelta(days=900),
     )
     new = ArticleFactory(headline="New lithium story", body="Lithium.")
-    real_ranked = search._ranked
+    real_ranked = ranking_module._ranked
 
     def slow(*args, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(0.05)")
         return real_ranked(*args, **kwargs)
 
-    monkeypatch.setattr(search, "BUDGET_MS", 10)
-    monkeypatch.setattr(search, "_ranked", slow)
-    monkeypatch.setattr(search, "RECENT_ARTICLES", 1)
+    tune(BUDGET_MS=10)
+    monkeypatch.setattr(ranking_module, "_ranked", slow)
+    tune(RECENT_ARTICLES=1)
     ranking = search.ranked(Article.objects.published(), "lithium")
     assert ranking.ids == [new.pk] and ranking.bounded == search.RECENT
     assert old.pk not in ranking.ids
@@ -868,8 +884,8 @@ def test_a_search_out_of_time_searches_the_most_recent_articles_and_says_so(clie
     with connection.cursor() as cursor:  # the time limit ended with the search
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] != "10ms"
-    monkeypatch.setattr(search, "_ranked", real_ranked)
-    monkeypatch.setattr(search, "BUDGET_MS", 5000)
+    monkeypatch.setattr(ranking_module, "_ranked", real_ranked)
+    tune(BUDGET_MS=5000)
     assert search.ranked(Article.objects.published(), "lithium").bounded == ""
     with connection.cursor() as cursor:  # also when it ends in time
         cursor.execute("SHOW statement_timeout")
@@ -892,16 +908,16 @@ def test_a_text_too_large_for_a_search_vector_is_told_apart():
 
     rng = random.Random(3)
     words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(110_000))
-    assert not search.indexable(words)  # 1 MB of distinct words: PostgreSQL's limit
-    assert search.indexable(words[:300_000])
+    assert not search_index.indexable(words)  # 1 MB of distinct words: PostgreSQL's limit
+    assert search_index.indexable(words[:300_000])
 
 
 def _slowed(monkeypatch, seconds, seen=None):
-    """``search._ranked`` made to take ``seconds`` in the database first; ``seen`` gets the
+    """``ranking_module._ranked`` made to take ``seconds`` in the database first; ``seen`` gets the
     statement time limit in force while it runs."""
     from django.db import connection
 
-    real_ranked = search._ranked
+    real_ranked = ranking_module._ranked
 
     def slow(*args, **kwargs):
         with connection.cursor() as cursor:
@@ -911,7 +927,7 @@ def _slowed(monkeypatch, seconds, seen=None):
             cursor.execute("SELECT pg_sleep(%s)", [seconds])
         return real_ranked(*args, **kwargs)
 
-    monkeypatch.setattr(search, "_ranked", slow)
+    monkeypatch.setattr(ranking_module, "_ranked", slow)
 
 
 def test_the_time_budget_is_a_tenth_of_a_second_a_statement(monkeypatch):
@@ -943,6 +959,6 @@ def test_only_a_statement_out_of_time_falls_back_other_database_errors_do_not(mo
     def broken(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(search, "_ranked", broken)
+    monkeypatch.setattr(ranking_module, "_ranked", broken)
     with pytest.raises(OperationalError, match="server closed"):
         search.ranked(Article.objects.published(), "lithium")

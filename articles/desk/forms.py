@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from articles import images, search
+from articles import figures
 from articles.importing.items import MAX_RELATED_STORIES
-from articles.models import Article, Correction, OriginalUpdate, RelatedStory
+from articles.models import Article, Correction, Image, OriginalUpdate, RelatedStory
+from articles.models.search_index import indexable
 
 
 def _is_key(model_field, value) -> bool:
@@ -188,12 +189,15 @@ class ArticleForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]  # line endings: Article.derive_fields
-        if not search.indexable(body):
+        if not indexable(body):
             raise forms.ValidationError(
                 "This text is too long to be indexed for search (PostgreSQL's limit is 1 MB "
                 "of distinct words): split it into parts."
             )
-        problems = images.check_body(body, self.placeable_images)
+        placeable = Image.objects.all() if self.placeable_images is None else self.placeable_images
+        wanted = figures.referenced(body)
+        known = set(placeable.filter(pk__in=wanted).values_list("pk", flat=True))
+        problems = figures.line_problems(body, known)
         if problems:
             raise forms.ValidationError(problems)
         return body

@@ -5,20 +5,19 @@ import re
 
 from django.contrib.postgres.search import SearchQuery
 
-from articles import search
 from articles.models import Article, Thread
+from articles.models.search_index import CONFIG
+from articles.text import fold
 
 MAX_SUGGESTIONS = 5
 
 
 def suggested_for(article) -> list[Thread]:
-    words = {word for word in re.findall(r"\w{4,}", search.fold(article.headline))}
+    words = {word for word in re.findall(r"\w{4,}", fold(article.headline))}
     topics = list(article.topics.values_list("pk", flat=True))
     if not words or not topics:
         return []
-    shares_a_word = SearchQuery(
-        " or ".join(sorted(words)), config=search.CONFIG, search_type="websearch"
-    )
+    shares_a_word = SearchQuery(" or ".join(sorted(words)), config=CONFIG, search_type="websearch")
     related = (
         Article.objects.published()
         .exclude(pk=article.pk)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles import images, markup, revisions
+from articles import figures, markup, revisions
 from articles.dates import DateProblem
 from articles.importing.files import known_sources
 from articles.importing.items import ImportItem
@@ -124,7 +124,8 @@ def markdown_preview(request, model_admin):
         return response
     try:
         body = request.POST.get("body", "")[: markup.MAX_CHARS]
-        html, _ = images.render_body(body, Image.objects.visible_to(request.user))
+        visible = Image.objects.visible_to(request.user)
+        html, _ = figures.render_body(body, visible.in_bulk(figures.referenced(body)))
     finally:
         cache.delete(turn)
     return JsonResponse({"html": html})

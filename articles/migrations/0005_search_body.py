@@ -5,7 +5,7 @@ import django.db.models.functions.comparison
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
-from articles.search import FOLD_FROM, FOLD_TO
+from articles.text import FOLD_FROM, FOLD_TO
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,12 @@
 import django.contrib.postgres.indexes
 from django.db import migrations
 
-import articles.search
-from articles.search import PAIRS_FUNCTION
+import articles.models.search_index
+from articles.models.search_index import PAIRS_FUNCTION
 
 
 class Migration(migrations.Migration):
-    """The index of adjacent pairs of lexemes, for phrases (see articles.search.Pairs)."""
+    """The index of adjacent pairs of lexemes, for phrases (see articles.models.search_index.Pairs)."""
 
     dependencies = [
         ("articles", "0008_roles_original_updates"),
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="article",
             index=django.contrib.postgres.indexes.GinIndex(
-                articles.search.Pairs("search_vector"), name="article_pairs_idx"
+                articles.models.search_index.Pairs("search_vector"), name="article_pairs_idx"
             ),
         ),
     ]

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import glossary, images, search
+from articles import figures, glossary
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
 from articles.markup import mark_dateline
+from articles.models import search_index
+from articles.models.images import Image
 from articles.models.page_data import PageData, PageDataQuerySet
-from articles.models.subjects import Person, ShownToReaders, Source, Topic
-from articles.text import clean_text, headline_key
+from articles.models.subjects import GlossaryTerm, Person, ShownToReaders, Source, Topic
+from articles.text import clean_text, fold, headline_key
 
 
 def published_condition(prefix: str = "") -> Q:
@@ -198,10 +200,14 @@ class Article(ShownToReaders, PageData, models.Model):
         help_text="The body with accents folded, for the search index (see articles.search).",
     )
     search_vector = models.GeneratedField(
-        expression=search.search_vector(), output_field=SearchVectorField(), db_persist=True
+        expression=search_index.search_vector(),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
     title_vector = models.GeneratedField(
-        expression=search.title_vector(), output_field=SearchVectorField(), db_persist=True
+        expression=search_index.title_vector(),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
     import_key = models.CharField(
         max_length=200,
@@ -274,7 +280,7 @@ class Article(ShownToReaders, PageData, models.Model):
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title_vector"], name="article_title_search_idx"),
-            GinIndex(search.Pairs("search_vector"), name="article_pairs_idx"),
+            GinIndex(search_index.Pairs("search_vector"), name="article_pairs_idx"),
             GinIndex(fields=["glossary_terms"], name="article_glossary_terms_idx"),
         ]
 
@@ -328,21 +334,24 @@ class Article(ShownToReaders, PageData, models.Model):
         for name in TEXT_FIELDS:
             setattr(self, name, clean_text(getattr(self, name)))
         self.render_body(body_html)
-        self.search_body = search.fold(self.body)
+        self.search_body = fold(self.body)
         self.headline_key = headline_key(self.headline)
         self.source_name = self.source.name if self.source_id else ""
         if not self.original_language and self.source_id:
             self.original_language = self.source.language
 
     def render_body(self, body_html: str | None = None) -> None:
-        """``body_html`` from the Markdown: images placed (``articles.images``), the dateline
-        marked, glossary terms explained."""
+        """``body_html`` from the Markdown: images placed (``articles.figures``, the images
+        its lines name read here), the dateline marked, glossary terms explained."""
         if body_html is None:
-            body_html, self.body_images = images.render_body(self.body)
+            wanted = figures.referenced(self.body)
+            found = Image.objects.in_bulk(wanted) if wanted else {}
+            body_html, self.body_images = figures.render_body(self.body, found)
         else:
             self.body_images = []
         html = mark_dateline(body_html, self.dateline)
-        self.body_html, self.glossary_terms = glossary.explain(html)
+        terms = GlossaryTerm.objects.for_rendering()
+        self.body_html, self.glossary_terms = glossary.explain(html, terms)
 
     @classmethod
     def from_db(cls, db, field_names, values):

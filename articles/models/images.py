@@ -1,6 +1,7 @@
 """Images: a lead image above an article and images in its body, each with alt text, caption
 and credit. An image is a file uploaded in the admin (checked, cleaned and resized by
-``articles.images``) or, for imported posts, an address elsewhere."""
+``articles.uploads``) or, for imported posts, an address elsewhere. Editing one renders the
+articles that show it again (``articles.signal_handlers``)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from articles import images
+from articles import uploads
 from articles.models.subjects import ShownToReaders
 
 
@@ -20,9 +21,8 @@ class ImageQuerySet(models.QuerySet):
         with its alt text and caption, what that article is about.)"""
         if user.has_perm("articles.publish_article"):
             return self.all()
-        from articles.models.archive import Article, published_condition
-
-        readable = Article.objects.filter(published_condition() | Q(created_by_id=user.pk))
+        articles = self.model.lead_of.field.model.objects  # Article's (it imports this module)
+        readable = articles.published() | articles.filter(created_by_id=user.pk)
         return self.filter(
             Q(uploaded_by_id=user.pk)
             | Exists(readable.filter(lead_image=OuterRef("pk")))
@@ -31,13 +31,13 @@ class ImageQuerySet(models.QuerySet):
 
 
 class Image(ShownToReaders, models.Model):
-    # A FileField, not an ImageField: articles.images.validate_upload checks the file and
+    # A FileField, not an ImageField: articles.uploads.validate_upload checks the file and
     # says what is wrong with it (an ImageField's "Upload a valid image" says nothing).
     file = models.FileField(
-        upload_to=images.upload_to,
+        upload_to=uploads.upload_to,
         blank=True,
         max_length=200,
-        validators=[images.validate_upload],
+        validators=[uploads.validate_upload],
         help_text="JPEG, PNG, WebP or GIF, at most "
         f"{settings.IMAGE_MAX_BYTES // (1024 * 1024)} MB. Location and camera data are removed.",
     )
@@ -95,15 +95,11 @@ class Image(ShownToReaders, models.Model):
     def save(self, *args, **kwargs):
         """A new upload is cleaned (orientation applied, metadata removed) and resized
         before the row is written."""
-        adding = self._state.adding
         if self.file and not getattr(self.file, "_committed", True):
-            images.prepare(self)
+            uploads.prepare(self)
         elif not self.file:
             self.rendition_widths = []
         super().save(*args, **kwargs)
-        if not adding:
-            # Alt text, caption, credit and copies are part of the articles' HTML.
-            images.image_changed(self)
 
     def clean(self):
         if bool(self.file) == bool(self.url):
@@ -120,7 +116,7 @@ class Image(ShownToReaders, models.Model):
         return self.rendition_url(widths[-1]) if widths else default_storage.url(self.file.name)
 
     def rendition_url(self, width: int) -> str:
-        return default_storage.url(images.rendition_name(self.file.name, width))
+        return default_storage.url(uploads.rendition_name(self.file.name, width))
 
     @property
     def srcset(self) -> str:

@@ -1,6 +1,7 @@
 """What articles are filed under and credited to: sources, topics, stories and people; and
 the glossary's terms."""
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -176,9 +177,29 @@ class Thread(ShownToReaders, models.Model):
         return reverse("articles:thread-detail", kwargs={"slug": self.slug})
 
 
+GLOSSARY_CACHE_KEY = "glossary:terms"
+GLOSSARY_CACHE_SECONDS = 60
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def for_rendering(self) -> list[tuple[str, str, str, str]]:
+        """(slug, term, explanation, url) of every term, longest term first, as
+        ``articles.glossary.explain`` wants them; kept in the cache for a minute (and
+        dropped from it when a term changes), so saving many articles asks once."""
+        found = cache.get(GLOSSARY_CACHE_KEY)
+        if found is None:
+            found = sorted(
+                self.values_list("slug", "term", "explanation", "url"),
+                key=lambda row: -len(row[1]),
+            )
+            cache.set(GLOSSARY_CACHE_KEY, found, GLOSSARY_CACHE_SECONDS)
+        return found
+
+
 class GlossaryTerm(ShownToReaders, models.Model):
     """A recurring term readers abroad may not know ("mañanera", "ejido"): its first use in
-    each article gets an inline explanation (see ``articles.glossary``)."""
+    each article gets an inline explanation (see ``articles.glossary``); changing one renders
+    the articles that use it again (``articles.signal_handlers``)."""
 
     term = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -187,28 +208,16 @@ class GlossaryTerm(ShownToReaders, models.Model):
     )
     url = models.URLField("link", max_length=500, blank=True, help_text="Optional: to read more.")
 
+    objects = GlossaryTermQuerySet.as_manager()
+
     class Meta:
         ordering = ["term"]
 
     def __str__(self):
         return self.term
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from articles import glossary
-
-        glossary.term_changed(self.slug)
-
     def get_absolute_url(self):
         return reverse("articles:glossary") + f"#{self.slug}"
-
-    def delete(self, *args, **kwargs):
-        slug = self.slug
-        result = super().delete(*args, **kwargs)
-        from articles import glossary
-
-        glossary.term_changed(slug)
-        return result
 
 
 class PersonQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
 from archive import serving
-from articles.images import IMAGE_LINE
+from articles.figures import IMAGE_LINE
 from articles.markup import paragraphs
 from articles.models import Article, PreviewLink, SlugRedirect
 from articles.readers import caching, metadata

@@ -13,9 +13,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Subquery
 
-from articles import search
 from articles.models import Article
+from articles.models.search_index import CONFIG
 from articles.readers import caching
+from articles.text import fold
 
 LIMIT = 3
 WINDOW = datetime.timedelta(days=30)  # how far before and after the article to look
@@ -85,13 +86,11 @@ def _choose(article, limit):
     if len(picks) < limit:
         words = {
             word
-            for word in re.findall(r"\w+", search.fold(article.headline).lower())
+            for word in re.findall(r"\w+", fold(article.headline).lower())
             if len(word) >= MIN_WORD
         }
         if words:
-            query = SearchQuery(
-                " or ".join(sorted(words)), config=search.CONFIG, search_type="websearch"
-            )
+            query = SearchQuery(" or ".join(sorted(words)), config=CONFIG, search_type="websearch")
             picks += list(
                 base.filter(title_vector=query)
                 .exclude(pk__in=picks)

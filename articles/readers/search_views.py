@@ -17,7 +17,7 @@ class SearchView(PageMixin, TemplateView):
 
     Costs a fixed number of queries: the query parsed, the ranked ids, the page's articles,
     their passages, and the filter choices. When more articles match than can be ranked
-    (``search.CANDIDATES``), the page says so and links each year, which narrows the search.
+    (``Tuning.CANDIDATES``), the page says so and links each year, which narrows the search.
     """
 
     template_name = "articles/search.html"
@@ -75,8 +75,8 @@ class SearchView(PageMixin, TemplateView):
             many_matches=bool(ranking and not ranking.complete and not ranking.bounded),
             searched_recent=bool(ranking and ranking.bounded == search.RECENT),
             wants_nothing=bool(ranking and ranking.bounded == search.NOTHING_WANTED),
-            recent_articles=f"{search.RECENT_ARTICLES:,}",
-            candidates=f"{search.CANDIDATES:,}",
+            recent_articles=f"{search.tuning().RECENT_ARTICLES:,}",
+            candidates=f"{search.tuning().CANDIDATES:,}",
             sources=Source.objects.with_published_articles().only("name", "slug"),
             topics=Topic.objects.with_published_articles().only("name", "slug"),
             years=self.get_years(),

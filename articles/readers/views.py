@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.db.models import CharField, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,7 +14,6 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from articles import glossary
 from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
@@ -242,7 +242,7 @@ class GlossaryView(PageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         terms = list(context["object_list"])
-        used = glossary.uses([term.slug for term in terms])
+        used = explained_by([term.slug for term in terms])
         for term in terms:
             term.articles = used.get(term.slug, [])
         return context
@@ -267,6 +267,32 @@ class PersonDetailView(FilteredArticlesView):
 
     def get_page_description(self):
         return self.subject.bio or f"Articles translated or written by {self.subject.name}."
+
+
+def explained_by(slugs) -> dict[str, list]:
+    """For the glossary page: each term's slug -> the published articles that explain it,
+    newest first (at most five each), in one query: a part per term, so that PostgreSQL
+    plans each by how common the term is (the index of ``glossary_terms`` for a rare one, the
+    newest articles for a common one)."""
+
+    def newest(slug):
+        return (
+            Article.objects.published()
+            .filter(glossary_terms__contains=[slug])
+            .annotate(term=Value(slug, output_field=CharField()))
+            .order_by("-published_at")
+            .values_list("pk", "headline", "slug", "published_at", "term")[:5]
+        )
+
+    parts = [newest(slug) for slug in slugs]
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[str, list] = {}
+    for pk, headline, slug, published_at, term in rows:
+        article = Article(pk=pk, headline=headline, slug=slug, published_at=published_at)
+        found.setdefault(term, []).append(article)
+    return found
 
 
 # -- Date archives -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles import images
+from articles import figures
 from articles.search import START, STOP
 
 register = template.Library()
@@ -64,12 +64,12 @@ def duration(value) -> str:
 def lead_figure(image):
     """The lead image above an article: loaded at once (it is in view), with its caption and
     credit."""
-    return mark_safe(images.figure_html(image, lazy=False, css_class="figure lead-figure"))
+    return mark_safe(figures.figure_html(image, lazy=False, css_class="figure lead-figure"))
 
 
 @register.simple_tag
 def card_image(image):
     """A listing's small picture: decorative beside the headline that links the article."""
     return mark_safe(
-        images.img_html(image, alt="", sizes=images.CARD_SIZES, css_class="card-image")
+        figures.img_html(image, alt="", sizes=figures.CARD_SIZES, css_class="card-image")
     )

@@ -21,12 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import glossary, images
+from articles import figures, glossary
 from articles.devtools.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
 from articles.models import Article, GlossaryTerm, Image, Person, Source, Thread, Topic
 from articles.models.words import add_common_words
-from articles.search import fold
-from articles.text import headline_key
+from articles.text import fold, headline_key
 
 KEY_PREFIX = "synthetic-"
 PICTURES = 24
@@ -156,6 +155,7 @@ class Command(BaseCommand):
     def _insert(self, rng, numbers, sources, topics, people, words, weights, pictures, stories):
         now = timezone.now()
         span = datetime.timedelta(days=3650).total_seconds()
+        known_terms = GlossaryTerm.objects.for_rendering()
         columns = [
             "headline", "slug", "dek", "body", "body_html", "status", "published_at",
             "source_id", "original_headline", "original_url", "original_language",
@@ -186,9 +186,9 @@ class Command(BaseCommand):
             if rng.random() < 0.1:
                 picture = rng.choice(pictures)
                 paragraphs.insert(2, f"![](image:{picture.pk})")
-                html = html.replace("</p>\n", "</p>\n" + images.figure_html(picture) + "\n", 1)
+                html = html.replace("</p>\n", "</p>\n" + figures.figure_html(picture) + "\n", 1)
                 in_text = [picture.pk]
-            html, terms = glossary.explain(html)
+            html, terms = glossary.explain(html, known_terms)
             lead = rng.choice(pictures).pk if rng.random() < 0.4 else None
             story = rng.choice(stories) if rng.random() < 0.2 else None
             rows.append(

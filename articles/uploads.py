@@ -1,22 +1,16 @@
-"""Images uploaded by editors, and how articles show them.
+"""Images uploaded by editors: checked, cleaned and resized.
 
 An upload is checked (:func:`validate_upload`: a real JPEG, PNG, WebP or GIF under the size
-limit; SVG refused, since it can carry scripts), then cleaned (:func:`prepare`: turned upright
-as the camera said, stored again without EXIF/XMP metadata, so no location leaves the
-newsroom) and resized to a few widths in WebP (``RENDITION_WIDTHS``) for ``srcset``. Files go
-to Django's default storage: local disk, or an S3-compatible store (settings ``MEDIA_*``).
-
-In an article's Markdown an image is a line of its own: ``![](image:12)`` (a text in the
-brackets replaces the image's alt text for that article). When the article is saved the line
-becomes a ``<figure>`` with the image's copies, alt text, caption and credit
-(:func:`render_body`); editing an image renders the articles that show it again
-(:func:`image_changed`).
+limit, an animation within its bounds; SVG refused, since it can carry scripts), then
+cleaned (:func:`prepare`: turned upright as the camera said, stored again without EXIF/XMP
+metadata, so no location leaves the newsroom; an animation encoded again in its own format)
+and resized to a few widths in WebP (``RENDITION_WIDTHS``) for ``srcset``. Files go to
+Django's default storage: local disk, or an S3-compatible store (settings ``MEDIA_*``).
+How articles show images is ``articles.figures``'.
 """
 
 import io
-import re
 import secrets
-from html import escape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,10 +19,6 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image as Pillow
 from PIL import ImageOps, UnidentifiedImageError
-
-from articles.markup import render_markdown
-from articles.signals import content_changed
-from articles.text import normalize_newlines
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
@@ -39,11 +29,6 @@ MAX_PIXELS = 50_000_000
 # (a 480 × 270 clip of 90 frames), and at most 300 frames.
 MAX_ANIMATION_PIXELS = 12_000_000
 MAX_FRAMES = 300
-BATCH_SIZE = 200
-# The article column is 29em of 1.05rem (548 CSS pixels at the default size); on a narrower
-# screen, the screen less the page's padding.
-ARTICLE_SIZES = "(min-width: 590px) 548px, calc(100vw - 40px)"
-CARD_SIZES = "128px"
 
 
 def upload_to(instance, filename: str) -> str:
@@ -199,125 +184,3 @@ def _save_renditions(picture, name: str) -> list[int]:
         if stored != rendition_name(name, w):
             raise RuntimeError(f"storage renamed {rendition_name(name, w)} to {stored}")
     return widths
-
-
-# Images in an article's body.
-
-IMAGE_LINE = re.compile(r"^[ \t]*!\[([^\]\n]*)\]\(image:(\d+)\)[ \t]*$", re.MULTILINE)
-IMAGE_REFERENCE = re.compile(r"\(image:(\d+)\)")
-_PLACEHOLDER = "ARCHIVEFIGURE{}X"
-_PLACED = re.compile(r"<p>ARCHIVEFIGURE(\d+)X</p>")
-
-
-def referenced(markdown_text: str) -> list[int]:
-    """The ids of the images a body shows, in order."""
-    lines = normalize_newlines(markdown_text or "")
-    return list(dict.fromkeys(int(m.group(2)) for m in IMAGE_LINE.finditer(lines)))
-
-
-def check_body(markdown_text: str, available=None) -> list[str]:
-    """What is wrong with the body's image lines, one message each (for the article form).
-    ``available``: the images the writer may place (default: all)."""
-    from articles.models import Image
-
-    available = Image.objects.all() if available is None else available
-    markdown_text = normalize_newlines(markdown_text)  # a browser sends CRLF
-    problems = []
-    on_own_line = {
-        m.start(0) + m.group(0).rindex("(image:") for m in IMAGE_LINE.finditer(markdown_text)
-    }
-    wanted = referenced(markdown_text)
-    known = set(available.filter(pk__in=wanted).values_list("pk", flat=True))
-    for match in IMAGE_REFERENCE.finditer(markdown_text):
-        line = markdown_text.count("\n", 0, match.start()) + 1
-        number = int(match.group(1))
-        if match.start() not in on_own_line:
-            problems.append(
-                f"Line {line}: put the image ![…](image:{number}) on a line of its own."
-            )
-        elif number not in known:
-            problems.append(f"Line {line}: there is no image {number} (see Images).")
-    return problems
-
-
-def render_body(markdown_text: str, available=None) -> tuple[str, list[int]]:
-    """The body's safe HTML with each image line made a figure, and the images' ids.
-    ``available``: the images that may be shown (default: all; the live preview passes
-    those its writer may see)."""
-    from articles.models import Image
-
-    available = Image.objects.all() if available is None else available
-    markdown_text = normalize_newlines(markdown_text)
-    wanted = referenced(markdown_text)
-    if not wanted:
-        return render_markdown(markdown_text), []
-    alts = {}
-
-    def placeholder(match):
-        number = int(match.group(2))
-        alts.setdefault(number, match.group(1).strip())
-        return "\n\n" + _PLACEHOLDER.format(number) + "\n\n"
-
-    html = render_markdown(IMAGE_LINE.sub(placeholder, markdown_text))
-    found = available.in_bulk(wanted)
-
-    def figure(match):
-        image = found.get(int(match.group(1)))
-        if image is None:
-            return ""
-        return figure_html(image, alt=alts.get(image.pk) or image.alt)
-
-    return _PLACED.sub(figure, html), [pk for pk in wanted if pk in found]
-
-
-def img_html(image, *, alt=None, sizes=ARTICLE_SIZES, lazy=True, css_class="") -> str:
-    """An ``<img>`` with the copies for the browser to choose from, and its size (so that
-    nothing moves when it arrives)."""
-    attributes = [("src", image.src)]
-    if image.rendition_widths:
-        attributes += [("srcset", image.srcset), ("sizes", sizes)]
-    if image.width and image.height:
-        attributes += [("width", str(image.width)), ("height", str(image.height))]
-    attributes.append(("alt", image.alt if alt is None else alt))
-    if lazy:
-        attributes.append(("loading", "lazy"))
-    attributes.append(("decoding", "async"))
-    if css_class:
-        attributes.append(("class", css_class))
-    return "<img " + " ".join(f'{key}="{escape(value)}"' for key, value in attributes) + ">"
-
-
-def figcaption_html(image) -> str:
-    parts = []
-    if image.caption:
-        parts.append(escape(image.caption, quote=False))
-    if image.credit:
-        parts.append(f'<span class="credit">{escape(image.credit, quote=False)}</span>')
-    return f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
-
-
-def figure_html(image, *, alt=None, lazy=True, css_class="figure") -> str:
-    return (
-        f'<figure class="{css_class}">{img_html(image, alt=alt, lazy=lazy)}'
-        f"{figcaption_html(image)}</figure>"
-    )
-
-
-def image_changed(image) -> int:
-    """Render again the bodies that show ``image`` (its alt text, caption or credit, or its
-    file, changed). Returns how many."""
-    from articles.models import Article
-
-    showing = Article.objects.showing_image(image).only(
-        "pk", "body", "dateline", "body_html", "glossary_terms", "body_images"
-    )
-    changed = []
-    for article in showing.iterator(chunk_size=BATCH_SIZE):
-        article.render_body()
-        changed.append(article)
-    Article.objects.bulk_update(
-        changed, ["body_html", "glossary_terms", "body_images"], batch_size=BATCH_SIZE
-    )
-    if changed:
-        content_changed.send(sender=type(image))
-    return len(changed)
