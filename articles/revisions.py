@@ -28,24 +28,7 @@ from articles.models import (
     Topic,
 )
 
-FIELDS = [
-    "headline",
-    "slug",
-    "dek",
-    "body",
-    "status",
-    "published_at",
-    "source_id",
-    "source_description",
-    "original_headline",
-    "original_url",
-    "original_language",
-    "original_published_on",
-    "dateline",
-    "original_body",
-    "thread_id",
-    "lead_image_id",
-]
+FIELDS = [field.attname for field in Article.versioned_fields()]
 RELATIONS = ["authors", "translators", "topics"]
 STORY_FIELDS = ["position", "target_id", "title", "summary", "url"]
 NOTICES = ["corrections", "original_updates"]

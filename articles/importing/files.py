@@ -18,7 +18,7 @@ from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.importing.store import ImportStore
 from articles.importing.text_format import parse_article, read_text
 from articles.markup import render_markdown
-from articles.models import Article
+from articles.models import Article, Source
 
 POOL_THRESHOLD = 50  # below this many files, a pool costs more than it saves
 
@@ -33,8 +33,6 @@ def _remember_sources(names) -> None:
 
 
 def known_sources() -> tuple[str, ...]:
-    from articles.models import Source
-
     return tuple(Source.objects.values_list("name", flat=True))
 
 

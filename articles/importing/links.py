@@ -5,6 +5,9 @@ import re
 
 from django.db import connection
 
+from articles.models import Article, LegacyAddress
+from articles.models.addresses import normalized_path
+
 
 def link_by_headline(article_ids) -> int:
     """In one statement: link the unresolved related stories of these articles, and the
@@ -53,9 +56,6 @@ def rewrite_old_links(article_ids) -> int:
     """The links of these articles to old addresses of imported articles, pointed at the
     articles' own addresses (a link to a post not imported yet keeps its old address, which
     redirects once it is). Returns how many articles changed."""
-    from articles.models import Article, LegacyAddress
-    from articles.models.addresses import normalized_path
-
     linking = list(Article.objects.filter(pk__in=list(article_ids), body__contains="](/"))
     paths = {normalized_path(p) for a in linking for p in _SITE_LINK.findall(a.body)}
     if not paths:

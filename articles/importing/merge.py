@@ -8,26 +8,26 @@ slug, status, credits and an edited publication time, as the first importer did,
 import's text, source, original date and related stories.
 """
 
+import dataclasses
 import re
 from datetime import datetime, time
 
+from django.db.models import CharField, TextField
 from django.utils import timezone
 
 from articles.importing.items import ImportItem
+from articles.importing.parsed import ParsedArticle
 from articles.models import Article, RelatedStory, Source
 from articles.text import clean_text, headline_key
 
-# Article fields an import fills, compared with ``Article.imported`` on a re-import.
+# The article's texts an import fills, from the fields of the same name of what it read,
+# compared with ``Article.imported`` on a re-import: every versioned text field that a parsed
+# article has (the others, its date, source, time and status, are merged one by one below).
 TEXT_FIELDS = [
-    "headline",
-    "body",
-    "dek",
-    "original_url",
-    "original_language",
-    "dateline",
-    "original_body",
-    "original_headline",
-    "source_description",
+    field.name
+    for field in Article.versioned_fields()
+    if isinstance(field, CharField | TextField)
+    and field.name in {parsed.name for parsed in dataclasses.fields(ParsedArticle)}
 ]
 RELATIONS = ("authors", "translators", "topics")
 

@@ -39,21 +39,16 @@ from articles.signals import content_changed
 from articles.text import headline_key
 
 BATCH_SIZE = 500
+# An article an import updates is written whole, but for what no import changes: its address,
+# its story, who started it and when, its import key, and the desk's workflow columns.
+NOT_UPDATED = frozenset(
+    {"slug", "thread", "created_by", "created_at", "import_key", "status_changed_at"}
+    | {"returned_at", "returned_note"}
+)
 UPDATED_FIELDS = [
-    *merge.TEXT_FIELDS,
-    "lead_image",
-    "body_html",
-    "glossary_terms",
-    "search_body",
-    "headline_key",
-    "source",
-    "source_name",
-    "original_published_on",
-    "published_at",
-    "status",
-    "imported",
-    "import_fingerprint",
-    "updated_at",
+    field.name
+    for field in Article._meta.concrete_fields
+    if not field.primary_key and not field.generated and field.name not in NOT_UPDATED
 ]
 
 

@@ -262,6 +262,10 @@ class Article(ShownToReaders, PageData, models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Written by an editor, but about a version rather than part of one: restoring a version
+    # never brings an old note back.
+    UNVERSIONED = frozenset({"returned_note"})
+
     class Meta:
         ordering = ["-published_at", "-id"]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
@@ -313,6 +317,25 @@ class Article(ShownToReaders, PageData, models.Model):
                 "slug": self.slug,
             },
         )
+
+    @classmethod
+    def versioned_fields(cls) -> list:
+        """The columns a version keeps and restores (``articles.revisions``), and the ones an
+        import may fill: every field an editor writes (Django's ``editable``), the note to
+        the translator aside. Every other column is derived: computed from these (rendered
+        HTML, folded text, search vectors) or recorded by the archive (when, by whom, what
+        an import said). ``tests/test_fields.py`` pins the split: a new field must be put in
+        one of the two."""
+        return [
+            field
+            for field in cls._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name not in cls.UNVERSIONED
+        ]
+
+    @classmethod
+    def derived_fields(cls) -> list:
+        versioned = cls.versioned_fields()
+        return [field for field in cls._meta.concrete_fields if field not in versioned]
 
     def clean(self):
         from articles.models.addresses import SlugRedirect

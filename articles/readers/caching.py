@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Now
 
+from articles.models import Article
+
 VERSION_KEY = "content:version"
 NEXT_KEY = "content:next-scheduled"
 NO_SCHEDULE = -1.0  # stored when nothing is scheduled
@@ -95,8 +97,6 @@ def _bump() -> int:
 
 
 def _remember_next_scheduled() -> None:
-    from articles.models import Article
-
     upcoming = (
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=Now())
         .aggregate(first=Min("published_at"))
