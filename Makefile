@@ -48,6 +48,7 @@ test: install $(VNU)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check: install $(LOCAL_ENV)
 	$(MANAGE) check

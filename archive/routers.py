@@ -1,6 +1,6 @@
 """Readers' queries go to the read replicas; everything else to the primary.
 
-``archive.serving.ReplicaMiddleware`` decides per request: an anonymous reader's GET or
+``articles.readers.serving.ReplicaMiddleware`` decides per request: an anonymous reader's GET or
 HEAD reads from a replica; a signed-in person (an editor must see their save at once), any
 write, the admin, management commands and tests read from the primary. The choice is kept in
 a context variable, so it follows the request and nothing else.

@@ -105,8 +105,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
-    "archive.serving.ReaderCacheMiddleware",
-    "archive.serving.ReplicaMiddleware",
+    "articles.readers.serving.ReaderCacheMiddleware",
+    "articles.readers.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,7 +227,8 @@ PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 
 # The cache every process shares (Redis), or each process's own memory without REDIS_URL.
-# See articles/readers/caching.py (what is cached, and when it goes stale) and archive/serving.py.
+# See articles/readers/caching.py (what is cached, and when it goes stale) and
+# articles/readers/serving.py.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {

@@ -22,11 +22,10 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
-from archive import serving
 from articles.figures import IMAGE_LINE
 from articles.markup import paragraphs
 from articles.models import Article, PreviewLink, SlugRedirect
-from articles.readers import caching, metadata
+from articles.readers import caching, metadata, serving
 from articles.readers.related import more_on_this_story
 from articles.readers.views import PageMixin
 from articles.text import headline_key
