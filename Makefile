@@ -9,15 +9,27 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install migrate seed lint check bench bench-search bench-import loadtest screenshots clean
+.PHONY: run test install lock migrate seed lint check bench bench-search bench-import loadtest screenshots clean
 
-$(STAMP): pyproject.toml
+# Installs are reproducible: exact versions with their hashes, from the lock files that
+# `make lock` writes from pyproject.toml (requirements/base.txt for production,
+# requirements/dev.txt for development and CI).
+$(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Update the lock files after changing pyproject.toml's dependencies (uv resolves them for
+# every platform and Python 3.11+, with every file's hash).
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -q
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt
 
 $(LOCAL_ENV):
 	mkdir -p var
