@@ -14,7 +14,7 @@ from articles.importing.store import ImportStore
 class Command(BaseCommand):
     help = (
         "Import translated articles from text files in the archive's format (see seeds/ and "
-        "the README). Give files or folders of *.txt files. Re-importing a file updates its "
+        "docs/importing.md). Give files or folders of *.txt files. Re-importing a file updates its "
         "article; an unchanged file writes nothing. --dry-run shows what would be imported."
     )
 
