@@ -183,7 +183,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Static files are served by the app itself (WhiteNoise), compressed; in production under
 # hashed names (collectstatic) with a far-future, immutable Cache-Control.
 #
-# Uploaded images (articles.images): on local disk under MEDIA_ROOT, served at /media/ by the
+# Uploaded images (articles.uploads): on local disk under MEDIA_ROOT, served at /media/ by the
 # app (names are random and never reused, so they are cached for a year), or, when
 # MEDIA_S3_BUCKET is set, on any S3-compatible object store (django-storages), so that app
 # servers keep no state. Credentials come from the environment as boto3 reads them

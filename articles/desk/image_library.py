@@ -1,4 +1,4 @@
-"""Images in the admin: upload one (checked and cleaned, see ``articles.images``), describe
+"""Images in the admin: upload one (checked and cleaned, see ``articles.uploads``), describe
 it (alt text, caption, credit), see where it is used; an image an article shows cannot be
 deleted."""
 

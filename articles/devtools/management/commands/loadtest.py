@@ -9,7 +9,7 @@ What it runs, all on 127.0.0.1 and each bounded in time:
    filled once and kept; a streaming replica of it (``.ci/replica``); Redis;
 2. gunicorn with the repository's configuration and production settings, three ways: with
    every cache (Redis, the page cache), with the page cache off (the "uncached" article page:
-   its rendered part is still kept per content version, see ``articles/article_views.py``),
+   its rendered part is still kept per content version, see ``articles/readers/article_views.py``),
    and with no cache at all;
 3. wrk at 1, 8, 50 and 200 connections on ``/ping`` (the smallest Django answer, through every
    middleware: the yardstick), one article page, and a realistic mix of reader URLs;
