@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from articles.dates import DateProblem
-from articles.importing import credits
+from articles.importing import credits, layout
 from articles.importing.parsed import ImportProblem, ParsedArticle
 
 _SENTENCE_END = re.compile(rf"(?<=[.!?”\"])\s+(?=[\"“¿¡{credits.UPPER}*_\[(])")
@@ -67,13 +67,13 @@ def mark_zones(
     return out
 
 
-def _is_credit_line(line: str, layout: bool, sources: credits.Sources) -> bool:
+def _is_credit_line(line: str, split_layout: bool, sources: credits.Sources) -> bool:
     try:
         return bool(
             credits.read_credit_line(line, sources)
             or credits.read_attribution(line)
-            or credits.read_dateline_line(line)
-            or (layout and (credits.is_rule(line) or credits.is_caption(line)))
+            or layout.read_dateline_line(line)
+            or (split_layout and (layout.is_rule(line) or layout.is_caption(line)))
         )
     except DateProblem:
         return True
@@ -217,7 +217,7 @@ def _read_one(
         elif credit is None:
             credit = (
                 credits.read_credit_line(text, sources)
-                or credits.read_dateline_line(text)
+                or layout.read_dateline_line(text)
                 or credits.read_notice(text)
             )
     except DateProblem as problem:

@@ -24,7 +24,7 @@ import codecs
 import re
 from pathlib import Path
 
-from articles.importing import credits
+from articles.importing import credits, layout
 from articles.importing.credit_blocks import Block as _Block
 from articles.importing.credit_blocks import mark_zones, read_credits
 from articles.importing.parsed import ImportProblem, ParsedArticle, ParsedRelatedStory
@@ -98,7 +98,7 @@ def parse_article(text: str, sources=()) -> ParsedArticle:
     if parsed.dateline:
         _prefix_dateline(blocks, parsed.dateline)
     else:
-        parsed.dateline = credits.leading_dateline(blocks[0].text)
+        parsed.dateline = layout.leading_dateline(blocks[0].text)
     parsed.body, parsed.body_html = _to_markdown(blocks, headline)
     _check_lengths(parsed)
     parsed.needs_review = review_reason(parsed)
@@ -127,7 +127,7 @@ def _prefix_dateline(blocks: list[_Block], dateline: str) -> None:
     it: "Oaxaca de Juárez, Oaxaca, March 3, 2019 — Thousands of teachers …"."""
     for index, block in enumerate(blocks):
         text = block.text
-        if credits.is_rule(text) or credits.is_caption(text):
+        if layout.is_rule(text) or layout.is_caption(text):
             continue
         blocks[index] = _Block([f"{dateline} — {text}"], block.line_no, block.zone)
         return
@@ -220,7 +220,7 @@ def _is_subheading(block: _Block) -> bool:
         or len(text.split()) > SUBHEADING_MAX_WORDS
     ):
         return False
-    if credits.is_date_only(text) or credits.is_caption(text) or credits.is_rule(text):
+    if layout.is_date_only(text) or layout.is_caption(text) or layout.is_rule(text):
         return False
     # A pull quote's speaker ("María López, teacher"), a person's name alone: not a heading
     if credits.is_name(text.lstrip("—–- ").split(",")[0]):
@@ -228,7 +228,7 @@ def _is_subheading(block: _Block) -> bool:
     if text[-1] not in CLOSING_PUNCTUATION:
         return True
     # “¡Ya basta!”: a short quoted exclamation or question is a heading too.
-    return credits.is_quotation(text) and text[-2:-1] in ("!", "?")
+    return layout.is_quotation(text) and text[-2:-1] in ("!", "?")
 
 
 # Characters that would make Markdown read plain text as markup or HTML.
@@ -265,20 +265,20 @@ def _to_markdown(blocks: list[_Block], headline: str = "") -> tuple[str, str | N
     while index <= last:
         block, text = blocks[index], blocks[index].text
         index += 1
-        if credits.is_rule(text):
+        if layout.is_rule(text):
             # A section break between paragraphs; nothing at either end or after a break.
             if out and index <= last and out[-1] != "* * *":
                 out.append("* * *")
                 html.append("<hr>")
             continue
-        if credits.is_caption(text):
+        if layout.is_caption(text):
             out.append(_escape(text) + "\n{: .caption }")
             html.append(f'<p class="caption">{_html(text)}</p>')
             continue
         if (
-            credits.is_quotation(text)
+            layout.is_quotation(text)
             and index <= last
-            and credits.quotation_speaker(blocks[index].text)
+            and layout.quotation_speaker(blocks[index].text)
         ):
             speaker = blocks[index].text.lstrip("—–- ").strip()
             out.append(f"> {_escape(text)}\n>\n> — {_escape(speaker)}")
@@ -287,7 +287,7 @@ def _to_markdown(blocks: list[_Block], headline: str = "") -> tuple[str, str | N
             )
             index += 1
             continue
-        image_next = index <= last and credits.is_caption(blocks[index].text)
+        image_next = index <= last and layout.is_caption(blocks[index].text)
         if (out and out[-1].endswith(IMAGE_ENDINGS) or image_next) and _is_subheading(block):
             # a short line under (or over) an image is its title or caption, not a heading
             out.append(_escape(text) + "\n{: .caption }")
@@ -313,7 +313,7 @@ def _split_layout_lines(blocks: list[_Block]) -> list[_Block]:
     for block in blocks:
         lines = block.lines
         if len(lines) > 1 and any(
-            credits.is_caption(line) or credits.is_rule(line) for line in lines
+            layout.is_caption(line) or layout.is_rule(line) for line in lines
         ):
             out += [_Block([line], block.line_no + n, block.zone) for n, line in enumerate(lines)]
         else:

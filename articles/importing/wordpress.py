@@ -37,7 +37,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator, slugify
 
 from articles.dates import DateProblem, check_range
-from articles.importing import credits
+from articles.importing import credits, layout
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
 from articles.importing.items import ImportItem, check, fingerprint
 from articles.importing.parallel import ordered_map
@@ -113,7 +113,7 @@ def post_to_item(post: Post, site: Site, sources=()) -> ImportItem:
     parsed.dek = _dek(post.excerpt)
     if not parsed.dateline:
         first = parsed.body.split("\n\n", 1)[0]
-        parsed.dateline = credits.leading_dateline(plain(first))
+        parsed.dateline = layout.leading_dateline(plain(first))
     if not parsed.translators and post.creator:
         parsed.translators = [site.authors.get(post.creator, post.creator)]
     parsed.topics = _topics(post, parsed)

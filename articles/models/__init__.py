@@ -6,9 +6,10 @@ links, updates of the original (``editorial``), and the addresses that redirect 
 of them each article holds, for the search (``words``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
-from articles.models.archive import Article, ArticleQuerySet, RelatedStory
+from articles.models.archive import Article, ArticleQuerySet
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.images import Image
+from articles.models.related import RelatedStory
 from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
 from articles.models.words import CommonWord, CommonWords
 
