@@ -99,3 +99,48 @@ _BUTTON = re.compile(r'<button type="button" class="term" popovertarget="[^"]*">
 def without_explanations(html: str) -> str:
     """The body as written (for feeds: a feed reader shows no popover)."""
     return _BUTTON.sub(r"\1", _NOTE.sub("", html))
+
+
+# -- Renderings, for translators ------------------------------------------------------------
+
+
+def _words(phrases) -> re.Pattern | None:
+    """Any of ``phrases``, whole words, accents and case aside (a form's own characters are
+    taken as written: "(4T)" or "100%" match themselves)."""
+    alternatives = [
+        r"\s+".join(map(re.escape, fold(phrase).split())) for phrase in phrases if phrase.strip()
+    ]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+
+
+def rendering_gaps(pairs, terms) -> list[dict]:
+    """The paragraphs (``articles.pairing.Pair``) whose original uses a term of ``terms``
+    ((slug, forms in the originals, agreed rendering), as
+    ``GlossaryTerm.objects.for_translating()`` gives them) and whose translation, written,
+    lacks the term's agreed rendering: ``{"paragraph": n (from 1), "term": slug, "form": the
+    form found, "rendering": …}`` each. A term without an agreed rendering flags nothing."""
+    checks = []
+    for slug, forms, rendering in terms:
+        found, wanted = _words(forms), _words([rendering])
+        if found is not None and wanted is not None:
+            checks.append((slug, found, rendering, wanted))
+    gaps = []
+    for pair in pairs:
+        if not (pair.original and pair.translation):
+            continue
+        original, translation = fold(pair.original), fold(pair.translation)
+        for slug, found, rendering, wanted in checks:
+            match = found.search(original)
+            if match and not wanted.search(translation):
+                form = pair.original[match.start() : match.end()]
+                gaps.append(
+                    {
+                        "paragraph": pair.position + 1,
+                        "term": slug,
+                        "form": form,
+                        "rendering": rendering,
+                    }
+                )
+    return gaps

@@ -173,12 +173,3 @@ def mark_dateline(html: str, dateline: str) -> str:
     if not html.startswith(opening):
         return html
     return f'<p><span class="dateline">{html[3 : len(opening)]}</span>{html[len(opening) :]}'
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-
-
-def paragraphs(text: str) -> list[str]:
-    """The Markdown's paragraphs (blocks between blank lines), each rendered and sanitized:
-    what the side-by-side page pairs, the original's 7th with the translation's 7th."""
-    return [render_markdown(block) for block in _PARAGRAPH_BREAK.split(text or "") if block.strip()]

@@ -22,7 +22,7 @@ DERIVED = {
     "id", "body_html", "glossary_terms", "body_images", "headline_key", "source_name",
     "search_body", "search_vector", "title_vector", "import_key", "import_fingerprint",
     "imported", "created_by", "created_at", "updated_at", "status_changed_at", "returned_at",
-    "returned_note",
+    "returned_note", "rendering_gaps",
 }  # fmt: skip
 
 

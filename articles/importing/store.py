@@ -28,8 +28,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
 
 from articles import revisions
+from articles.bulk import copy_insert
 from articles.importing import merge
-from articles.importing.copy import copy_insert
 from articles.importing.items import ImportItem, Outcome, check, describe
 from articles.importing.links import link_by_headline, link_by_old_address, rewrite_old_links
 from articles.importing.names import Names
@@ -302,7 +302,7 @@ class ImportStore:
             self.linked_by_address = True
         link_by_headline([article.pk for _, article in written])
         self.written_ids.extend(article.pk for _, article in written)
-        content_changed.send(sender=Article)
+        content_changed.send(sender=Article, article_ids=[article.pk for _, article in written])
         by_note = {}
         for item, article in written:
             by_note.setdefault((item.note, item.user), []).append(article.pk)

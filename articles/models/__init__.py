@@ -2,13 +2,15 @@
 article page reads in ``page_data``), the sources, topics, stories and people they are filed under
 (``subjects``), the editorial record kept around them: revisions, corrections, preview
 links, updates of the original (``editorial``), and the addresses that redirect to them
-(``addresses``); the images they show (``images``); and the archive's common words, with which
-of them each article holds, for the search (``words``)."""
+(``addresses``); the images they show (``images``); the archive's common words, with which
+of them each article holds, for the search (``words``); and the translation memory, every
+article's paragraphs paired with their originals (``memory``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.images import Image
+from articles.models.memory import ParagraphPair
 from articles.models.related import RelatedStory
 from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
 from articles.models.words import CommonWord, CommonWords
@@ -24,6 +26,7 @@ __all__ = [
     "Image",
     "LegacyAddress",
     "OriginalUpdate",
+    "ParagraphPair",
     "Person",
     "PreviewLink",
     "RelatedStory",

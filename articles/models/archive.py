@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import figures, glossary
+from articles import figures, glossary, pairing
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
 from articles.markup import mark_dateline
@@ -252,6 +252,15 @@ class Article(ShownToReaders, PageData, models.Model):
         help_text="When an editor sent it back from review to its translator (cleared when "
         "it is submitted again).",
     )
+    rendering_gaps = models.JSONField(
+        default=list,
+        db_default=RawSQL("'[]'::jsonb", []),  # rows written by COPY, too
+        blank=True,
+        editable=False,
+        help_text="The paragraphs whose original uses a glossary term and whose translation "
+        "lacks its agreed rendering (set when saved; the desk lists articles in review with "
+        "some).",
+    )
     returned_note = models.TextField(
         "note to the translator",
         blank=True,
@@ -363,6 +372,17 @@ class Article(ShownToReaders, PageData, models.Model):
         self.source_name = self.source.name if self.source_id else ""
         if not self.original_language and self.source_id:
             self.original_language = self.source.language
+        self.check_renderings()
+
+    def check_renderings(self) -> None:
+        """``rendering_gaps``: the paragraphs whose translation lacks a glossary term's agreed
+        rendering where the original uses the term (``articles.glossary``)."""
+        if not self.original_body:
+            self.rendering_gaps = []
+            return
+        pairs = pairing.align(self.original_body, self.body, self.original_headline)
+        terms = GlossaryTerm.objects.for_translating()
+        self.rendering_gaps = glossary.rendering_gaps(pairs, terms) if terms else []
 
     def render_body(self, body_html: str | None = None) -> None:
         """``body_html`` from the Markdown: images placed (``articles.figures``, the images

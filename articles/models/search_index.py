@@ -8,7 +8,7 @@ folding (``translate()`` for the short fields; the body is folded in Python when
 (``articles.text.fold``). How queries are answered is ``articles.search``'s.
 """
 
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Coalesce
@@ -82,3 +82,14 @@ def indexable(text: str) -> bool:
     except DatabaseError:
         return False
     return True
+
+
+class ParsedQuery(SearchQuery):
+    """A query in PostgreSQL's tsquery form, used as it is (no parsing, no stemming)."""
+
+    def as_sql(self, compiler, connection, **extra):
+        return "%s::tsquery", [self.value]
+
+    @property
+    def value(self):
+        return self.source_expressions[0].value

@@ -178,6 +178,7 @@ class Thread(ShownToReaders, models.Model):
 
 
 GLOSSARY_CACHE_KEY = "glossary:terms"
+RENDERINGS_CACHE_KEY = "glossary:renderings"
 GLOSSARY_CACHE_SECONDS = 60
 
 
@@ -195,6 +196,21 @@ class GlossaryTermQuerySet(models.QuerySet):
             cache.set(GLOSSARY_CACHE_KEY, found, GLOSSARY_CACHE_SECONDS)
         return found
 
+    def for_translating(self) -> list[tuple[str, list[str], str]]:
+        """(slug, forms in the originals, agreed rendering) of every term that has forms,
+        as ``articles.glossary.rendering_gaps`` and the workspace want them; cached with
+        the terms for rendering."""
+        found = cache.get(RENDERINGS_CACHE_KEY)
+        if found is None:
+            found = [
+                (slug, [form.strip() for form in forms.splitlines() if form.strip()], rendering)
+                for slug, forms, rendering in self.exclude(original_forms="").values_list(
+                    "slug", "original_forms", "rendering"
+                )
+            ]
+            cache.set(RENDERINGS_CACHE_KEY, found, GLOSSARY_CACHE_SECONDS)
+        return found
+
 
 class GlossaryTerm(ShownToReaders, models.Model):
     """A recurring term readers abroad may not know ("mañanera", "ejido"): its first use in
@@ -207,6 +223,21 @@ class GlossaryTerm(ShownToReaders, models.Model):
         max_length=400, help_text="One or two plain sentences, shown where the term is used."
     )
     url = models.URLField("link", max_length=500, blank=True, help_text="Optional: to read more.")
+    original_forms = models.TextField(
+        "forms in the originals",
+        blank=True,
+        default="",
+        help_text="The term as originals write it, one form a line (“mañanera”, “mañaneras”, "
+        "“conferencia matutina”): the translation workspace marks them in the original.",
+    )
+    rendering = models.CharField(
+        "agreed rendering",
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="How translations render it (“morning press conference”): a paragraph whose "
+        "original uses the term but whose translation lacks this is flagged for review.",
+    )
 
     objects = GlossaryTermQuerySet.as_manager()
 

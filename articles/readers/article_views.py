@@ -10,25 +10,21 @@ as it was. Signed-in editors and previews always render afresh, and are never ke
 """
 
 import functools
-from html import unescape
-from itertools import zip_longest
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
-from articles.figures import IMAGE_LINE
-from articles.markup import paragraphs
+from articles import languages, pairing
+from articles.markup import render_markdown
 from articles.models import Article, PreviewLink, SlugRedirect
 from articles.readers import caching, metadata, serving
 from articles.readers.related import more_on_this_story
 from articles.readers.views import PageMixin
-from articles.text import headline_key
 
 
 def article_pages(articles):
@@ -42,6 +38,10 @@ def reader_article_pages():
     subqueries cost more to build than to run. (It is never evaluated itself, only filtered;
     ``published()`` reads the clock in the database, not here.)"""
     return article_pages(Article.objects.published())
+
+
+def _rendered(paragraph: str) -> str:
+    return render_markdown(paragraph) if paragraph else ""
 
 
 def local_date(article) -> tuple[int, int, int]:
@@ -148,18 +148,6 @@ class PreviewView(ArticleDetailView):
         return response
 
 
-LANGUAGE_NAMES = {
-    "es": "Spanish",
-    "pt": "Portuguese",
-    "fr": "French",
-    "it": "Italian",
-    "de": "German",
-    "ca": "Catalan",
-    "nah": "Nahuatl",
-    "en": "English",
-}
-
-
 class ArticleOriginalView(PageMixin, DetailView):
     """An article beside its original, paragraph by paragraph, at ``…/slug/original/``:
     each pair a row (stacked on a phone), each side marked with its language. Only for
@@ -189,20 +177,14 @@ class ArticleOriginalView(PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         context = super().get_context_data(**kwargs)
-        originals = paragraphs(article.original_body)
-        if originals and article.original_headline:
-            # a pasted original that still opens with its headline (shown above already)
-            first = strip_tags(originals[0]).strip()
-            if headline_key(unescape(first)) == headline_key(article.original_headline):
-                originals = originals[1:]
-        # The translation's images are its own: a line placing one is no paragraph of the
-        # original's (and "image:N" is no address a browser can load).
-        translations = paragraphs(IMAGE_LINE.sub("", article.body))
+        # Paired as the workspace pairs them (``articles.pairing``): the translation's images
+        # are its own, and an original's own headline is shown above.
+        pairs = pairing.align(article.original_body, article.body, article.original_headline)
         language = article.original_language or (article.source.language if article.source else "")
         context.update(
-            pairs=list(zip_longest(originals, translations, fillvalue="")),
+            pairs=[(_rendered(pair.original), _rendered(pair.translation)) for pair in pairs],
             original_language=language or "und",
-            original_language_name=LANGUAGE_NAMES.get(language, "the original language"),
+            original_language_name=languages.name(language),
         )
         context["page"].update(
             title=f"{article.headline}: with the original",

@@ -165,14 +165,3 @@ class Unindexed(Func):
 
     template = "(%(expressions)s || ''::tsvector)"
     output_field = SearchVectorField()
-
-
-class ParsedQuery(SearchQuery):
-    """A query in PostgreSQL's tsquery form, used as it is (no parsing, no stemming)."""
-
-    def as_sql(self, compiler, connection, **extra):
-        return "%s::tsquery", [self.value]
-
-    @property
-    def value(self):
-        return self.source_expressions[0].value

@@ -26,9 +26,9 @@ from django.db.models.lookups import Exact
 from psycopg.errors import QueryCanceled
 
 from articles.models import CommonWords, Filing
-from articles.models.search_index import CONFIG, Pairs
+from articles.models.search_index import CONFIG, Pairs, ParsedQuery
 from articles.search.plan import Parsed, _walks, parse
-from articles.search.query import ParsedQuery, Unindexed, Wanted, clean_query, needs
+from articles.search.query import Unindexed, Wanted, clean_query, needs
 from articles.search.tuning import tuning
 from articles.text import fold
 

@@ -29,5 +29,5 @@ class Command(BaseCommand):
         Article.objects.bulk_update(batch, fields)
         changed += len(batch)
         if changed:
-            content_changed.send(sender=Article)
+            content_changed.send(sender=Article, article_ids=[])
         self.stdout.write(f"{changed:,} of {seen:,} articles rendered anew.")
