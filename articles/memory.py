@@ -27,7 +27,7 @@ from articles.bulk import copy_insert
 from articles.models import Article, ParagraphPair
 from articles.models.archive import published_condition
 from articles.models.search_index import ParsedQuery
-from articles.text import fold
+from articles.text import clean_text, fold
 
 CANDIDATES = 300  # pairs scored for one paragraph, at most
 SUGGESTIONS = 5
@@ -162,7 +162,7 @@ def suggestions(text: str, language: str, exclude_article=None) -> list[Suggesti
     """The published pairs whose originals come closest to ``text`` (a paragraph in the
     language ``language``), best first, the newest on a tie: at most ``SUGGESTIONS``, each
     sharing at least ``LEAST_SHARE`` of its words. Two queries."""
-    text = (text or "").strip()[:5000]
+    text = clean_text(text or "").strip()[:5000]
     if not _WORD.search(text):
         return []
     config = languages.search_config(language)
@@ -239,7 +239,7 @@ def concordance(
     "a phrase", -word, or), newest first, a page of ``CONCORDANCE_PAGE`` at a time, and
     whether there is a next page. Originals are read in the language ``language``
     (its stemmer); translations in English. Two queries."""
-    words = " ".join((words or "").split())[:200]
+    words = " ".join(clean_text(words or "").split())[:200]
     if not _WORD.search(words) or not 1 <= page <= MAX_CONCORDANCE_PAGE:
         return [], False
     config = languages.search_config(language) if side == ORIGINALS else "english"

@@ -54,8 +54,9 @@ def test_the_editors_desk_costs_a_fixed_number_of_queries(editor_client, transla
         response = editor_client.get(reverse("admin:index"))
     assert response.status_code == 200
     # session, user, the user's permissions (2); the desk: review, drafts per translator,
-    # scheduled, stale, lag by source, lag by month, corrections, originals changed (8)
-    assert len(queries) == 12, [q["sql"][:80] for q in queries]
+    # renderings to check, scheduled, stale, lag by source, lag by month, corrections,
+    # originals changed (9)
+    assert len(queries) == 13, [q["sql"][:80] for q in queries]
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -536,6 +537,8 @@ def test_the_lag_counts_only_what_readers_see_now():
 
 PANEL_QUERIES = {
     "review": 1,
+    "renderings": 1,
+    "concordance": 0,
     "scheduled": 1,
     "drafts": 1,
     "stale": 1,
@@ -554,7 +557,7 @@ def test_each_panel_costs_its_own_fixed_number_of_queries(editor, translator, si
     now = timezone.now()
     assert {panel.name for panel in desk.PANELS} == set(PANEL_QUERIES)
     for panel in desk.PANELS:
-        user = editor if panel.audience == desk.EDITOR else translator
+        user = editor if desk.EDITOR in panel.audiences else translator
         with CaptureQueriesContext(connection) as queries:
             html = panel.render(user, now)
         assert len(queries) == PANEL_QUERIES[panel.name], panel.name
@@ -563,8 +566,14 @@ def test_each_panel_costs_its_own_fixed_number_of_queries(editor, translator, si
 
 def test_each_audience_sees_its_panels_in_order(editor, translator, django_user_model):
     assert [p.name for p in desk.panels_for(editor)] == [
-        "review", "scheduled", "drafts", "stale", "lag", "revisit", "corrections"
+        "review", "renderings", "scheduled", "drafts", "stale", "lag", "revisit", "corrections",
+        "concordance",
     ]  # fmt: skip
-    assert [p.name for p in desk.panels_for(translator)] == ["returned", "mine", "waiting"]
+    assert [p.name for p in desk.panels_for(translator)] == [
+        "returned",
+        "mine",
+        "waiting",
+        "concordance",
+    ]
     reader = django_user_model.objects.create_user("someone", is_staff=True)
     assert desk.panels_for(reader) == []

@@ -94,4 +94,4 @@ def test_live_markdown_preview_needs_staff():
 
 def test_change_form_loads_the_preview_script(editor_client):
     html = editor_client.get(reverse("admin:articles_article_add")).content.decode()
-    assert "articles/admin/editor.js" in html
+    assert "articles/admin/workspace.js" in html

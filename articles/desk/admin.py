@@ -151,11 +151,22 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     save_on_top = True
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
+    # The headline, dek and credits first; then the translation beside its original (the
+    # workspace, static/articles/admin/workspace.js, pairs them paragraph by paragraph; without
+    # script, two text areas); then the original's record, filing and publishing.
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "lead_image", "body"]}),
+        (None, {"fields": ["headline", "dek", "authors", "translators"]}),
         (
-            "Credits and topics",
-            {"fields": ["authors", "translators", "topics", "thread", "suggested_threads"]},
+            "The translation",
+            {
+                "fields": ["original_body", "body", "lead_image"],
+                "description": (
+                    "The original and the translation, paragraph for paragraph (a blank line "
+                    "between paragraphs): the workspace shows each paragraph beside its "
+                    "original, with suggestions from the archive's published translations."
+                ),
+                "classes": ["translation-fieldset"],
+            },
         ),
         (
             "The original",
@@ -168,18 +179,14 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
                     "original_language",
                     "original_published_on",
                     "dateline",
-                    "original_body",
                 ],
-                "description": (
-                    "The original text, paragraph for paragraph with the translation: while "
-                    "translating, the paragraph you are writing has its original beside it."
-                ),
             },
         ),
+        ("Topics and story", {"fields": ["topics", "thread", "suggested_threads"]}),
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "returned_note"],
+                "fields": ["slug", "status", "published_at", "returned_note"],
                 "description": (
                     "Published articles appear to readers at their publication time: set a "
                     "time in the future to schedule one. Sending an article back to its "
@@ -190,8 +197,8 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["articles/admin/editor.css"]}
-        js = ["articles/admin/editor.js"]
+        css = {"all": ["articles/admin/workspace.css"]}
+        js = ["articles/admin/workspace.js"]
 
     # -- Who may do what ------------------------------------------------------------------
 
@@ -368,6 +375,12 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
                 name="articles_article_markdown_preview",
             ),
             path(
+                "translation-memory/",
+                view(views.translation_memory),
+                name="articles_article_translation_memory",
+            ),
+            path("concordance/", view(views.concordance), name="articles_article_concordance"),
+            path(
                 "<int:pk>/versions/",
                 view(views.revision_list),
                 name="articles_article_revisions",
@@ -391,10 +404,22 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The article form is the translation workspace: the whole window (no navigation
+        sidebar, whose links would come before the headline), with what its script needs."""
         extra_context = extra_context or {}
+        extra_context["is_nav_sidebar_enabled"] = False
+        terms = GlossaryTerm.objects.for_translating()
         extra_context["editor_config"] = {
             "previewUrl": reverse("admin:articles_article_markdown_preview"),
+            "memoryUrl": reverse("admin:articles_article_translation_memory"),
+            "concordanceUrl": reverse("admin:articles_article_concordance"),
             "readerCss": static("css/site.css"),
+            "article": object_id if object_id and str(object_id).isdigit() else "",
+            "terms": [
+                {"slug": slug, "forms": forms, "rendering": rendering}
+                for slug, forms, rendering in terms
+                if rendering
+            ],
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 

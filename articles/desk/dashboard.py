@@ -27,12 +27,12 @@ EDITOR, TRANSLATOR = "editor", "translator"
 
 
 class Panel:
-    """One part of the desk. ``audience``: who sees it (editors, who may publish, or
+    """One part of the desk. ``audiences``: who sees it (editors, who may publish, and/or
     translators); ``order``: where (smaller first); ``wide``: across the page."""
 
     name = ""
     title = ""
-    audience = EDITOR
+    audiences = (EDITOR,)
     order = 100
     wide = False
 
@@ -74,6 +74,33 @@ class InReviewPanel(Panel):
         for article in in_review:
             article.waiting = now - (article.status_changed_at or article.updated_at)
         return {"articles": in_review}
+
+
+class RenderingsPanel(Panel):
+    """Articles in review whose translation lacks a glossary term's agreed rendering where
+    the original uses the term (``Article.rendering_gaps``)."""
+
+    name, title, order = "renderings", "In review: renderings to check", 15
+
+    def get_context_data(self, user, now):
+        flagged = (
+            Article.objects.filter(status=Article.Status.REVIEW)
+            .exclude(rendering_gaps=[])
+            .only("headline", "rendering_gaps")
+            .order_by("-updated_at")[:LIST_SIZE]
+        )
+        return {"articles": list(flagged)}
+
+
+class ConcordancePanel(Panel):
+    """A search of the translation memory: how did we translate …? (no query)."""
+
+    name, title, order, audiences = (
+        "concordance",
+        "How did we translate…?",
+        90,
+        (EDITOR, TRANSLATOR),
+    )
 
 
 class ScheduledPanel(Panel):
@@ -144,7 +171,8 @@ def _mine(user):
 
 
 class ReturnedPanel(Panel):
-    name, title, order, audience = "returned", "Back from review: changes asked", 10, TRANSLATOR
+    name, title, order = "returned", "Back from review: changes asked", 10
+    audiences = (TRANSLATOR,)
 
     def get_context_data(self, user, now):
         returned = _mine(user).filter(status=Article.Status.DRAFT, returned_at__isnull=False)
@@ -152,7 +180,7 @@ class ReturnedPanel(Panel):
 
 
 class MyDraftsPanel(Panel):
-    name, title, order, audience = "mine", "My drafts", 20, TRANSLATOR
+    name, title, order, audiences = "mine", "My drafts", 20, (TRANSLATOR,)
 
     def get_context_data(self, user, now):
         drafts = _mine(user).filter(status=Article.Status.DRAFT, returned_at__isnull=True)
@@ -160,7 +188,7 @@ class MyDraftsPanel(Panel):
 
 
 class MyInReviewPanel(Panel):
-    name, title, order, audience = "waiting", "Waiting for an editor", 30, TRANSLATOR
+    name, title, order, audiences = "waiting", "Waiting for an editor", 30, (TRANSLATOR,)
 
     def get_context_data(self, user, now):
         waiting = _mine(user).filter(status=Article.Status.REVIEW).order_by("-updated_at")
@@ -169,6 +197,8 @@ class MyInReviewPanel(Panel):
 
 PANELS = [
     InReviewPanel(),
+    RenderingsPanel(),
+    ConcordancePanel(),
     ScheduledPanel(),
     DraftsPerTranslatorPanel(),
     StalePanel(),
@@ -192,7 +222,7 @@ def audience(user) -> str | None:
 
 def panels_for(user) -> list[Panel]:
     shown = audience(user)
-    return sorted((p for p in PANELS if p.audience == shown), key=lambda p: p.order)
+    return sorted((p for p in PANELS if shown in p.audiences), key=lambda p: p.order)
 
 
 def render_panels(user, now=None) -> list[dict]:

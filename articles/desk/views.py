@@ -1,6 +1,8 @@
 """The admin's extra pages for articles: versions (compare, restore), share-preview links,
 the live Markdown preview and the paste import. Wired in by ``ArticleAdmin.get_urls``."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
@@ -12,15 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles import figures, markup, revisions
-from articles.dates import DateProblem
+from articles import figures, languages, markup, memory, revisions
+from articles.dates import PUBLISHED_YEARS, DateProblem
 from articles.importing.files import known_sources
 from articles.importing.items import ImportItem
 from articles.importing.parsed import ImportProblem
 from articles.importing.store import ImportStore
 from articles.importing.text_format import parse_article, plain_text_markdown, split_headline
 from articles.markup import render_markdown
-from articles.models import Article, Image, PreviewLink
+from articles.models import Article, Image, PreviewLink, Source
 
 MAX_PASTE_CHARS = 1_000_000
 
@@ -235,3 +237,97 @@ def _messages(error):
     if hasattr(error, "message_dict"):
         return [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()]
     return error.messages
+
+
+# -- The translation workspace's memory, and the concordance ---------------------------------
+
+MAX_PARAGRAPH_CHARS = 5000
+
+
+@require_POST
+def translation_memory(request, model_admin):
+    """Suggestions for one original paragraph, from published translations only (JSON): what
+    the workspace shows beside the paragraph being translated."""
+    if not model_admin.has_add_permission(request) and not model_admin.has_change_permission(
+        request
+    ):
+        raise PermissionDenied
+    paragraph = request.POST.get("paragraph", "")[:MAX_PARAGRAPH_CHARS]
+    language = request.POST.get("language", "")[:12]
+    article = request.POST.get("article", "")
+    exclude = int(article) if re.fullmatch(r"[0-9]{1,18}", article) else None
+    config = languages.search_config(language)
+    found = memory.suggestions(paragraph, language, exclude_article=exclude)
+    return JsonResponse(
+        {
+            "config": config,
+            "word_for_word": config == languages.WORD_FOR_WORD,
+            "suggestions": [
+                {
+                    "original": suggestion.original,
+                    "translation": suggestion.translation,
+                    "share": round(suggestion.share * 100),
+                    "headline": suggestion.headline,
+                    "url": suggestion.url,
+                    "paragraph": suggestion.position + 1,
+                }
+                for suggestion in found
+            ],
+        }
+    )
+
+
+class ConcordanceForm(forms.Form):
+    q = forms.CharField(label="Word or phrase", max_length=200, required=False)
+    side = forms.ChoiceField(
+        label="Search in",
+        choices=[(memory.ORIGINALS, "the originals"), (memory.TRANSLATIONS, "the translations")],
+        initial=memory.ORIGINALS,
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label="Originals in", choices=sorted(languages.NAMES.items()), initial="es", required=False
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, empty_label="Every source"
+    )
+    year = forms.IntegerField(
+        min_value=PUBLISHED_YEARS[0], max_value=PUBLISHED_YEARS[1], required=False
+    )
+    page = forms.IntegerField(min_value=1, max_value=memory.MAX_CONCORDANCE_PAGE, required=False)
+
+
+def concordance(request, model_admin):
+    """How did we translate …? A word or phrase in the published originals (or
+    translations), each hit shown with its pair and its article, newest first."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    form = ConcordanceForm(request.GET or None)
+    hits, more, searched = [], False, False
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        searched = True
+        hits, more = memory.concordance(
+            data["q"],
+            side=data["side"] or memory.ORIGINALS,
+            language=data["language"] or "es",
+            source=data["source"].pk if data["source"] else None,
+            year=data["year"],
+            page=data["page"] or 1,
+        )
+    page = (form.cleaned_data.get("page") or 1) if form.is_bound and form.is_valid() else 1
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Concordance: how did we translate it?",
+        "form": form,
+        "hits": hits,
+        "searched": searched,
+        "page": page,
+        "first_number": (page - 1) * memory.CONCORDANCE_PAGE + 1,
+        "previous_url": f"?{query.urlencode()}&page={page - 1}" if page > 1 else "",
+        "next_url": f"?{query.urlencode()}&page={page + 1}" if more else "",
+    }
+    return TemplateResponse(request, "admin/articles/article/concordance.html", context)

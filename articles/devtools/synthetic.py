@@ -129,3 +129,50 @@ def headline_for(number: int) -> str:
     rng = random.Random(number)
     words = rng.sample(WORDS, 4) + rng.sample(NAMES, 1)
     return " ".join(word.capitalize() for word in words) + f" ({number})"
+
+
+# Originals: the same text in a Spanish-like language, word for word, so that translations
+# of similar originals are similar (what the translation memory finds). Function words and
+# topical words have Spanish forms; invented words get a Spanish ending.
+SPANISH = {
+    "the": "el", "of": "de", "and": "y", "to": "a", "in": "en", "a": "un", "is": "es",
+    "that": "que", "for": "para", "on": "sobre", "was": "fue", "with": "con", "as": "como",
+    "by": "por", "at": "en", "from": "desde", "it": "lo", "his": "su", "her": "su",
+    "their": "sus", "said": "dijo", "which": "cual", "government": "gobierno",
+    "president": "presidente", "this": "este", "has": "ha", "have": "han", "be": "ser",
+    "are": "son", "were": "fueron", "not": "no", "but": "pero", "an": "una", "who": "quien",
+    "had": "había", "its": "su", "they": "ellos", "or": "o", "been": "sido", "would": "sería",
+    "also": "también", "more": "más", "after": "después", "over": "sobre", "about": "acerca",
+    "against": "contra", "people": "pueblo", "year": "año", "new": "nuevo", "than": "que",
+    "one": "uno", "two": "dos", "first": "primero", "last": "último", "other": "otro",
+    "could": "podría", "when": "cuando", "into": "dentro", "between": "entre",
+    "during": "durante", "under": "bajo", "while": "mientras", "since": "desde",
+    "before": "antes", "all": "todos", "some": "algunos", "most": "mayoría", "many": "muchos",
+    "such": "tal", "election": "elección", "elections": "elecciones", "vote": "voto",
+    "congress": "congreso", "reform": "reforma", "court": "corte", "workers": "trabajadores",
+    "teachers": "maestros", "students": "estudiantes", "march": "marcha", "water": "agua",
+    "drought": "sequía", "harvest": "cosecha", "corn": "maíz", "prices": "precios",
+    "wages": "salarios", "migrants": "migrantes", "border": "frontera", "police": "policía",
+    "army": "ejército", "violence": "violencia", "families": "familias",
+    "justice": "justicia", "health": "salud", "school": "escuela", "land": "tierra",
+    "mining": "minería", "lithium": "litio", "strike": "huelga", "city": "ciudad",
+    "state": "estado", "governor": "gobernador", "press": "prensa", "company": "empresa",
+    "river": "río", "damage": "daño", "communities": "comunidades", "morning": "mañanera",
+}  # fmt: skip
+
+
+def spanish_word(word: str) -> str:
+    lower = word.lower()
+    found = SPANISH.get(lower)
+    if found is None:
+        found = (
+            lower if lower[:1].isupper() or word[:1].isupper() else f"{lower}{'oa'[len(lower) % 2]}"
+        )
+    return found.capitalize() if word[:1].isupper() else found
+
+
+def spanish(paragraph: str) -> str:
+    """The paragraph's Spanish-like original, word for word."""
+    ending = paragraph[-1] if paragraph[-1:] in ".!?" else ""
+    words = paragraph.rstrip(".!?").split()
+    return " ".join(spanish_word(word) for word in words) + ending

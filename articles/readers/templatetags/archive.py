@@ -24,6 +24,14 @@ def highlight(passage: str) -> str:
 
 
 @register.filter
+def highlight_plain(text: str) -> str:
+    """A paragraph as text, what a search matched (between the marks ``ts_headline`` puts
+    around it) in <mark>."""
+    html = escape(text or "")
+    return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+@register.filter
 def machine_time(moment) -> str:
     """A moment for a ``datetime`` attribute: ISO 8601 in the readers' time zone, to the
     second (HTML allows at most three digits of a second's fraction)."""

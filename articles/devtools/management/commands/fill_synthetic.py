@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import figures, glossary
-from articles.devtools.synthetic import NAMES, SOURCES, TOPICS, WORDS, vocabulary
+from articles.devtools.synthetic import NAMES, SOURCES, TOPICS, WORDS, spanish, vocabulary
 from articles.models import Article, GlossaryTerm, Image, Person, Source, Thread, Topic
 from articles.models.words import add_common_words
 from articles.text import fold, headline_key
@@ -213,7 +213,7 @@ class Command(BaseCommand):
                     fold("\n\n".join(paragraphs)),
                     "",
                     "",
-                    "",
+                    "\n\n".join(spanish(p) for p in paragraphs if not p.startswith("![")),
                     published,
                     lead,
                     in_text,
