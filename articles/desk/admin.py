@@ -148,7 +148,9 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_per_page = 25
     inlines = [RelatedStoryInline, OriginalUpdateInline, CorrectionInline]
     actions = ["submit_for_review", "return_to_translator", "publish", "unpublish"]
-    save_on_top = True
+    # One row of buttons, below the form, kept in sight on a wide screen (workspace.css), and
+    # Ctrl+S (workspace.js): the form's fields come first in the tab order.
+    save_on_top = False
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     # The headline, dek and credits first; then the translation beside its original (the

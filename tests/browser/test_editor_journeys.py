@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Image, OriginalUpdate, PreviewLink, Thread
+from articles.models import Article, GlossaryTerm, Image, OriginalUpdate, PreviewLink, Thread
 from tests.browser.conftest import check_page
 from tests.factories import ArticleFactory, ImageFactory, PersonFactory, TopicFactory, picture_file
 
@@ -17,6 +17,11 @@ ORIGINAL = (
     "Los maestros marcharon ayer por el centro de la ciudad.\n\n"
     "Exigieron la reinstalación de los despedidos.\n\n"
     "La marcha terminó en el Zócalo."
+)
+TRANSLATION = (
+    "The teachers marched through the city centre yesterday.\n\n"
+    "They demanded the reinstatement of those dismissed.\n\n"
+    "The march ended in the Zócalo."
 )
 
 
@@ -43,23 +48,31 @@ def test_a_translator_writes_a_draft_beside_the_original_and_submits_it(
     page.wait_for_url(re.compile(r"/change/$"))
     check_page(page, "change form of a new draft")
 
-    # The original's paragraph follows the one being written.
-    body = page.locator("#id_body")
-    body.click()
-    page.keyboard.press("Control+End")
-    current = page.locator(".original-paragraphs li.current")
-    current.wait_for()
-    assert current.inner_text() == "La marcha terminó en el Zócalo."
-    assert page.locator(".original-paragraphs").get_attribute("lang") == "es"
+    # The workspace: each paragraph of the original beside its translation, counted.
+    assert page.locator(".workspace-pairs > .pair").count() == 3
+    assert page.locator(".workspace-count").inner_text() == "3 of 3 paragraphs translated"
+    third = page.locator("#pair-3-translation")
+    third.click()
+    current = page.locator(".pair.current")
+    assert current.locator("textarea.pair-original").input_value() == (
+        "La marcha terminó en el Zócalo."
+    )
+    assert current.locator("textarea.pair-original").get_attribute("lang") == "es"
 
-    # The live preview: the site's own rendering of what is typed.
-    body.fill("The teachers marched yesterday.\n\n## A New Heading\n\nMore text.")
+    # The live preview, one keystroke away: the site's own rendering of what is typed.
+    page.keyboard.press("Alt+P")
+    third.fill("The march ended at the **Zócalo**.")
     preview = page.locator(".reader-preview")
     page.wait_for_function(
         "() => document.querySelector('.reader-preview').shadowRoot"
-        ".querySelector('h2')?.textContent === 'A New Heading'"
+        ".querySelector('strong')?.textContent === 'Zócalo'"
     )
     assert preview.get_attribute("role") == "region"
+
+    # A paragraph left untranslated is counted, and said to shift the ones after it.
+    page.locator("#pair-2-translation").fill("")
+    assert "Paragraph 2 has no translation" in page.locator(".workspace-count").inner_text()
+    page.locator("#pair-2-translation").fill("They demanded the dismissed be reinstated.")
 
     # No way to publish for a translator.
     options = page.locator("#id_status option").all_inner_texts()
@@ -68,13 +81,158 @@ def test_a_translator_writes_a_draft_beside_the_original_and_submits_it(
     page.get_by_role("button", name="Save and continue editing").first.click()
     page.wait_for_url(re.compile(r"/change/$"))
     article = Article.objects.get()
-    assert article.status == "review" and article.body.startswith("The teachers")
-    assert "\r" not in article.body
+    assert article.status == "review"
+    assert article.body == (
+        "The teachers marched yesterday.\n\nThey demanded the dismissed be reinstated.\n\n"
+        "The march ended at the **Zócalo**."
+    )
+    assert article.original_body == ORIGINAL  # written back as it was, not a second copy
 
     page.goto(admin(live_server, "articles/article/"))
     check_page(page, "translator's change list")
     actions = page.locator("select[name=action] option").all_inner_texts()
     assert not any("Publish" in action for action in actions)
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const row = [...(e.closest('.form-row')?.classList || [])].find((c) => c.startsWith('field-'));
+  return e.id || row || e.getAttribute('name') || (e.textContent || '').trim().slice(0, 30);
+}"""
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_translator_works_from_the_keyboard_with_the_memory_and_the_glossary(
+    open_as, live_server, translator, width
+):
+    GlossaryTerm.objects.create(
+        term="Normalistas",
+        slug="normalistas",
+        explanation="Students of the rural teacher-training colleges.",
+        original_forms="normalistas\nnormalista",
+        rendering="trainee teachers",
+    )
+    ArticleFactory(  # published: the memory suggests from it
+        headline="Teachers March", body=TRANSLATION, original_body=ORIGINAL, original_language="es"
+    )
+    draft = ArticleFactory(
+        headline="Teachers March Again",
+        body="The teachers marched again today.",
+        original_body=(
+            "Los maestros marcharon hoy por el centro de la ciudad.\n\n"
+            "Exigieron la reinstalación de los despedidos.\n\n"
+            "Los normalistas se sumaron a la marcha."
+        ),
+        original_language="es",
+        draft=True,
+        created_by=translator,
+    )
+    page = open_as(translator, width)
+    page.add_init_script(  # suggestions slowed down at will: window.slowMemory ms
+        """
+        const realFetch = window.fetch;
+        window.slowMemory = 0;
+        window.fetch = async (...args) => {
+          if (String(args[0]).includes("translation-memory") && window.slowMemory) {
+            await new Promise((resolve) => setTimeout(resolve, window.slowMemory));
+          }
+          return realFetch(...args);
+        };
+        """
+    )
+    page.goto(admin(live_server, f"articles/article/{draft.pk}/change/"))
+    page.wait_for_selector(".workspace-pairs .pair")
+    check_page(page, f"the workspace ({width})")
+    assert page.locator(".workspace-count").inner_text() == "1 of 3 paragraphs translated"
+
+    # Before the headline, a dozen Tab stops (skip link, header, breadcrumbs, the page's
+    # tools; the sidebar's 40-odd links are gone); then the dek, the credits, the workspace.
+    stops = []
+    while len(stops) < 40 and (not stops or stops[-1] != "pair-1-original"):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    assert stops.index("id_headline") <= 12, stops
+    fields = [stop for stop in stops if re.match(r"id_|field-|pair-", stop)]
+    assert fields == [
+        "id_headline",
+        "id_dek",
+        "field-authors",
+        "field-translators",
+        "pair-1-original",
+    ], stops
+    assert "Preview (Alt+P)" in stops[stops.index("field-translators") :]
+
+    # To the next paragraph's translation; the closest published paragraph is suggested
+    # (beside the pairs on a wide screen, under the paragraph on a phone) and inserted.
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == "pair-1-translation"
+    page.locator(".memory-suggestion").first.wait_for()  # for paragraph 1
+    page.evaluate("window.slowMemory = 1000")
+    page.keyboard.press("Alt+ArrowDown")
+    assert page.evaluate(FOCUSED) == "pair-2-translation"
+    # Paragraph 1's suggestions are gone at once: Alt+1 inserts none of them here.
+    assert page.locator(".memory-suggestion").count() == 0
+    page.keyboard.press("Alt+1")
+    assert page.locator("#pair-2-translation").input_value() == ""
+    suggestion = page.locator(".memory-suggestion").first
+    suggestion.wait_for()
+    assert suggestion.locator(".memory-translation").inner_text() == (
+        "They demanded the reinstatement of those dismissed."
+    )
+    assert "100% match" in suggestion.inner_text()
+    memory, current = box(page, ".workspace-memory"), box(page, ".pair.current")
+    if width == "desktop":
+        assert memory["x"] >= current["x"] + current["width"]
+    else:
+        assert page.locator(".pair.current .workspace-memory").count() == 1
+    page.keyboard.press("Alt+1")
+    assert page.locator("#pair-2-translation").input_value() == (
+        "They demanded the reinstatement of those dismissed."
+    )
+    assert page.evaluate(FOCUSED) == "pair-2-translation"
+
+    # The glossary: the term found in the original, its agreed rendering flagged if missing.
+    page.keyboard.press("Alt+ArrowDown")
+    assert page.locator(".memory-terms").inner_text() == (
+        "Glossary: normalistas → trainee teachers"
+    )
+    page.keyboard.type("The students joined the march.")
+    note = page.locator("#pair-3-note")
+    assert note.inner_text() == "Agreed rendering missing: “trainee teachers”"
+    assert page.locator("#pair-3-translation").get_attribute("aria-describedby") == "pair-3-note"
+    assert page.locator(".workspace-count").inner_text() == "3 of 3 paragraphs translated"
+    check_page(page, f"the workspace, translating ({width})")
+
+    # Saved with Ctrl+S, flag and all (a flag never blocks).
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    draft.refresh_from_db()
+    assert draft.body == (
+        "The teachers marched again today.\n\n"
+        "They demanded the reinstatement of those dismissed.\n\n"
+        "The students joined the march."
+    )
+    assert [gap["paragraph"] for gap in draft.rendering_gaps] == [3]
+    assert page.locator("#pair-3-note").inner_text() == (
+        "Agreed rendering missing: “trainee teachers”"
+    )
+
+
+def test_a_translation_sent_back_with_an_error_opens_as_one_text(open_as, live_server, translator):
+    draft = ArticleFactory(
+        body="Only paragraph.", original_body=ORIGINAL, draft=True, created_by=translator
+    )
+    page = open_as(translator)
+    page.goto(admin(live_server, f"articles/article/{draft.pk}/change/"))
+    page.locator("#pair-1-translation").fill("")
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    assert page.locator(".field-body .errorlist").inner_text() == "This field is required."
+    assert page.locator("#id_body").is_visible() and page.locator("#id_original_body").is_visible()
+    check_page(page, "the form sent back with an error")
+    page.get_by_role("button", name="Edit paragraph by paragraph").click()
+    assert page.locator(".workspace-pairs > .pair").count() == 3
+    assert not page.locator("#id_body").is_visible()
 
 
 def test_an_editor_reviews_compares_shares_schedules_and_publishes(
@@ -101,7 +259,7 @@ def test_an_editor_reviews_compares_shares_schedules_and_publishes(
     check_page(page, "editor's change form")
 
     # An edit, saved from the browser (CRLF line endings), then the two versions compared.
-    page.locator("#id_body").fill("First version of the text, corrected.\n\nSecond paragraph.")
+    page.locator("#pair-1-translation").fill("First version of the text, corrected.")
     page.get_by_role("button", name="Save and continue editing").first.click()
     page.wait_for_url(re.compile(r"/change/$"))
     page.get_by_role("link", name="Versions").click()
@@ -201,6 +359,9 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
     )
     picture = ImageFactory()
     ArticleFactory(headline="Shown with a picture", lead_image=picture)
+    ArticleFactory(  # in the translation memory: the concordance finds it
+        headline="Teachers March", body=TRANSLATION, original_body=ORIGINAL, original_language="es"
+    )
     login = open_as(None, width)
     login.goto(admin(live_server, "login/"))
     check_page(login, f"login page ({width})")
@@ -213,6 +374,8 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         f"articles/article/{article.pk}/versions/",
         f"articles/article/{article.pk}/versions/?a=1&b=2",
         "articles/article/paste/",
+        "articles/article/concordance/",
+        "articles/article/concordance/?q=marcha&language=es&side=original",
         "articles/source/",
         "articles/topic/add/",
         "articles/thread/",
@@ -233,6 +396,7 @@ def test_every_admin_page_is_accessible_and_fits_the_screen(
         "articles/article/add/",
         f"articles/article/{own.pk}/change/",
         "articles/article/paste/",
+        "articles/article/concordance/?q=despedidos&language=es&side=original",
         "articles/topic/add/",  # not theirs to open: the "not allowed" page
         "password_change/",
     ]:
@@ -262,7 +426,9 @@ def test_a_translator_uploads_a_photo_and_places_it_in_the_text(
 
     page.goto(admin(live_server, "articles/article/add/"))
     page.locator("#id_headline").fill("Teachers march in the rain")
+    page.get_by_role("button", name="Edit as one text").click()
     page.locator("#id_body").fill(f"The teachers marched.\n\n{snippet}\n\nThey stayed.")
+    page.get_by_role("button", name="Preview (Alt+P)").click()
     page.wait_for_function(
         "() => document.querySelector('.reader-preview').shadowRoot"
         ".querySelector('figure figcaption')"
@@ -306,16 +472,25 @@ def test_the_change_form_fits_a_laptop_screen(open_as, live_server, editor):
     # The headline and slug fields show a long headline whole.
     assert box(page, "#id_headline")["width"] >= 600
     assert box(page, "#id_slug")["width"] >= 600
-    # Beside the body (wide screen): the original, and the preview.
-    body, original = box(page, "#id_body"), box(page, ".original-paragraphs")
-    assert original["x"] >= body["x"] + body["width"]
+    # The workspace takes the window's width: each original beside its translation, the
+    # suggestions beside them.
+    original, translation = box(page, "#pair-1-original"), box(page, "#pair-1-translation")
+    assert translation["x"] >= original["x"] + original["width"]
+    assert abs(translation["y"] - original["y"]) < 2
+    assert original["width"] >= 350 and translation["width"] >= 350
+    suggestions = box(page, ".workspace-memory")
+    assert suggestions["x"] >= translation["x"] + translation["width"]
+    assert suggestions["x"] + suggestions["width"] <= width
 
 
 def test_the_preview_looks_like_the_site_not_the_admin(open_as, live_server, editor):
     article = ArticleFactory()
     page = open_as(editor)
     page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
-    page.locator("#id_body").fill("Text with [a link](https://example.org/).\n\n## A heading")
+    page.keyboard.press("Alt+P")
+    page.locator("#pair-1-translation").fill(
+        "Text with [a link](https://example.org/).\n\n## A heading"
+    )
     page.wait_for_function(
         "() => document.querySelector('.reader-preview').shadowRoot.querySelector('a')"
     )
@@ -383,6 +558,7 @@ def test_the_live_preview_never_queues_renders(open_as, live_server, translator)
         const realFetch = window.fetch;
         window.previewStats = {inFlight: 0, most: 0, sent: 0};
         window.fetch = async (...args) => {
+          if (!String(args[0]).includes("preview")) return realFetch(...args);
           const stats = window.previewStats;
           stats.inFlight++; stats.sent++; stats.most = Math.max(stats.most, stats.inFlight);
           try {
@@ -393,8 +569,9 @@ def test_the_live_preview_never_queues_renders(open_as, live_server, translator)
         """
     )
     page.goto(admin(live_server, f"articles/article/{article.pk}/change/"))
+    page.get_by_role("button", name="Preview (Alt+P)").click()
     page.wait_for_function("() => window.previewStats.sent === 1 && !window.previewStats.inFlight")
-    body = page.locator("#id_body")
+    body = page.locator("#pair-1-translation")
     body.click()
     page.keyboard.press("Control+End")
     typed = " and more."  # a key every 350 ms: the 300 ms pause before a render passes

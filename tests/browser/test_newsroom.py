@@ -103,11 +103,10 @@ def test_a_newsroom_with_history(open_as, live_server, editor, translator):
     check_and_shoot(page, "desk.png", "the editor's desk", full_page=True)
 
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
-    page.locator("#id_body").click()
-    page.keyboard.press("Control+End")
-    current = page.locator(".original-paragraphs li.current")
+    page.locator(".workspace-pairs > .pair").last.locator(".pair-translation").click()
+    current = page.locator(".pair.current .pair-original")
     current.wait_for()
-    assert current.inner_text().startswith("La Secretaría de Gobernación")
+    assert current.input_value().startswith("La Secretaría de Gobernación")
     check_and_shoot(page, "translating.png", "the change form, translating")
 
     reader = open_as(None)

@@ -3,8 +3,9 @@
 // the translation's image lines are its own, an original's own headline is set aside), each
 // pair editable where it stands; suggestions from the archive's published translations for
 // the paragraph being translated; the glossary's agreed renderings checked; a live preview
-// one keystroke away (Alt+P). Editing a pair writes the form's own fields (body,
-// original_body): saving is the form's. Without this script, the form is two text areas.
+// one keystroke away (Alt+P); Ctrl+S saves and goes on editing. Editing a pair writes the
+// form's own fields (body, original_body): saving is the form's. Without this script, the
+// form is two text areas.
 "use strict";
 
 (() => {
@@ -109,7 +110,11 @@
     });
     const asText = element("button", { type: "button", className: "button", text: "Edit as one text" });
     const concordance = element("a", { href: config.concordanceUrl || "#", target: "_blank", text: "Concordance" });
-    const bar = element("div", { className: "workspace-bar" }, count, previewButton, asText, concordance);
+    const keys = element("p", {
+      className: "help workspace-keys",
+      text: "Keys: Alt+↓ and Alt+↑ next and previous paragraph, Alt+1 to Alt+5 insert a suggestion, Alt+P preview, Ctrl+S save.",
+    });
+    const bar = element("div", { className: "workspace-bar" }, count, previewButton, asText, concordance, keys);
     const list = element("ol", { className: "workspace-pairs", "aria-label": "Paragraphs, original and translation" });
     const memoryTitle = element("h3", { id: "memory-title", text: "Suggestions" });
     const memoryHelp = element("p", {
@@ -281,10 +286,11 @@
       const paragraph = [...list.children].indexOf(li) + 1;
       const inTerms = termsIn(text);
       termsBox.replaceChildren(...(inTerms.length ? [element("p", { text: "Glossary: " + inTerms.map((t) => `${t.forms[0]} → ${t.rendering}`).join("; ") })] : []));
+      // The last paragraph's suggestions go at once: Alt+1 never inserts one of them here.
+      shown = [];
+      memoryList.replaceChildren();
+      memoryTitle.textContent = `Suggestions for paragraph ${paragraph}`;
       if (!text) {
-        shown = [];
-        memoryList.replaceChildren();
-        memoryTitle.textContent = `Suggestions for paragraph ${paragraph}`;
         memoryStatus.textContent = "This paragraph has no original.";
         return;
       }
@@ -336,20 +342,36 @@
     previewButton.addEventListener("click", togglePreview);
 
     // -- Plain text, and keys -----------------------------------------------------------------
-    asText.addEventListener("click", () => {
-      const plain = !workspace.classList.contains("as-text");
+    // "Edit as one text" shows the form's own two fields (the preview still follows the body);
+    // a field the server sent back with an error opens that way, its message in sight.
+    function setPlain(plain) {
       workspace.classList.toggle("as-text", plain);
       rows.forEach((row) => row.classList.toggle("workspace-replaced", !plain));
       asText.textContent = plain ? "Edit paragraph by paragraph" : "Edit as one text";
       if (!plain) rebuild();
-      else body.focus();
+    }
+    asText.addEventListener("click", () => {
+      const plain = !workspace.classList.contains("as-text");
+      setPlain(plain);
+      if (plain) body.focus();
     });
+    body.addEventListener("input", schedulePreview);
 
     document.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "s" || event.key === "S")) {
+        const save = form.querySelector("[name=_continue]");
+        if (save) {
+          event.preventDefault();
+          save.click(); // "Save and continue editing"
+        }
+        return;
+      }
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
       if (event.key === "p" || event.key === "P" || event.code === "KeyP") {
         event.preventDefault();
         togglePreview();
+      } else if (workspace.classList.contains("as-text")) {
+        // the pairs are put away: no suggestion to insert, no pair to move to
       } else if (/^Digit[1-5]$/.test(event.code) && current) {
         event.preventDefault();
         use(Number(event.code.slice(5)) - 1);
@@ -362,7 +384,7 @@
       }
     });
 
-    rebuild();
+    setPlain(rows.some((row) => row.querySelector(".errorlist")));
   });
 
   // A share-preview link shows the article as saved: with edits not saved yet, say so instead
