@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install lock migrate seed lint check bench bench-search bench-import loadtest screenshots clean
+.PHONY: run test install lock migrate seed lint check bench bench-search bench-memory bench-import loadtest screenshots clean
 
 # Installs are reproducible: exact versions with their hashes, from the lock files that
 # `make lock` writes from pyproject.toml (requirements/base.txt for production,
@@ -84,6 +84,13 @@ bench-search: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear --unless-filled
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py benchmark_search --rounds $(ROUNDS)
+
+# Translation memory benchmark: suggestions and the concordance on the same N-article database
+# (its paragraphs paired the first time: about ten minutes at 100,000 articles).
+bench-memory: install $(LOCAL_ENV)
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear --unless-filled
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_memory --rounds 5
 
 # Import benchmark: FILES generated text files and a POSTS-post WordPress export (kept in
 # var/bench/), imported into the embedded server's "archive_import_bench" database.

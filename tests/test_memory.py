@@ -3,8 +3,10 @@ when an article is saved, suggestions from published translations only, the conc
 and the glossary's agreed renderings checked paragraph by paragraph."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -72,13 +74,37 @@ def test_saving_an_article_keeps_its_pairs_in_two_statements():
     article.body = BODY.rsplit("\n\n", 1)[0]  # the last paragraph taken out
     with CaptureQueriesContext(connection) as queries:
         memory.rebuild([article.pk])
-    assert len(queries) == 3  # the articles, delete, COPY
+    assert len(queries) == 3  # the articles, delete, insert
     assert ParagraphPair.objects.get(article=article, position=2).translation.startswith("The")
     article.save()
     assert ParagraphPair.objects.get(article=article, position=2).translation == ""
     article.original_body = ""
     article.save()
     assert not ParagraphPair.objects.filter(article=article).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_archive_is_paired_by_a_command_its_indexes_built_again():
+    first, second = translated(), translated(original="Uno.\n\nDos.", body="One.")
+    ArticleFactory(original_body="")  # nothing to pair
+    ParagraphPair.objects.filter(article=first).delete()  # an archive from before the memory
+    ParagraphPair.objects.filter(article=second).update(translation="stale")
+    out = io.StringIO()
+    call_command("build_paragraph_pairs", stdout=out)
+    assert "5 pairs of 2 articles" in out.getvalue()
+    assert ParagraphPair.objects.filter(article=first).count() == 3
+    assert list(
+        ParagraphPair.objects.filter(article=second).values_list("original", "translation")
+    ) == [("Uno.", "One."), ("Dos.", "")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s",
+            [ParagraphPair._meta.db_table],
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    assert {index.name for index in ParagraphPair._meta.indexes} <= found
+    hits, _ = memory.concordance("salarios caidos")  # read through the index again
+    assert [hit.article_id for hit in hits] == [first.pk]
 
 
 @pytest.mark.django_db
@@ -174,6 +200,12 @@ def test_the_concordance_finds_a_phrase_in_originals_or_translations_newest_firs
     assert hits[0].translation.startswith("They demanded")
     hits, _ = memory.concordance("salarios caidos", source=jornada.pk)  # accents aside
     assert [hit.article_id for hit in hits] == [old.pk]
+    # Folded before PostgreSQL reads them, on both sides: Spanish stemming keeps the ñ and
+    # English keeps every accent.
+    child = translated(original="Un niño en el Zócalo.", body="A child in the Zócalo.")
+    assert [hit.article_id for hit in memory.concordance("nino")[0]] == [child.pk]
+    zocalo = memory.concordance("Zocalo", side=memory.TRANSLATIONS)[0]
+    assert child.pk in [hit.article_id for hit in zocalo]
     hits, _ = memory.concordance("lost wages", side=memory.TRANSLATIONS)
     assert len(hits) == 2 and memory.START in hits[0].translation
     assert memory.concordance('"wages lost"', side=memory.TRANSLATIONS)[0] == []

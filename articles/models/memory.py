@@ -3,15 +3,14 @@
 read an index, never every article. Built when an article is saved (``articles.memory``,
 from ``articles.signal_handlers``) and for a whole archive by ``manage.py
 build_paragraph_pairs``. Rows of articles readers cannot see are kept too, but nothing reads
-them but their own article: suggestions and the concordance join the published ones."""
+them but their own article: suggestions and the concordance join the published ones. Rows
+are written only there, vectors and all."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Value
+from django.db.models import F
 from django.db.models.lookups import Exact
-
-from articles.text import FOLD_FROM, FOLD_TO
 
 
 class RegConfigField(models.TextField):
@@ -32,10 +31,6 @@ class RegConfigExact(Exact):
         return f"{sql}::regconfig", params
 
 
-def _folded(field: str) -> Func:
-    return Func(F(field), Value(FOLD_FROM), Value(FOLD_TO), function="translate")
-
-
 class ParagraphPair(models.Model):
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="paragraph_pairs"
@@ -48,16 +43,12 @@ class ParagraphPair(models.Model):
     original_key = models.CharField(
         max_length=32, help_text="A hash of the original as compared (case, spaces, accents)."
     )
-    original_vector = models.GeneratedField(
-        expression=Func(F("config"), _folded("original"), function="to_tsvector"),
-        output_field=SearchVectorField(),
-        db_persist=True,
+    # Written with the row by articles.memory.rebuild, from the text folded in Python (accents
+    # taken out): PostgreSQL's translate() over every paragraph took half a build's time.
+    original_vector = SearchVectorField(
+        help_text="The original, folded, as its language's configuration reads it."
     )
-    translation_vector = models.GeneratedField(
-        expression=Func(Value("english"), _folded("translation"), function="to_tsvector"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    translation_vector = SearchVectorField(help_text="The translation, folded, read as English.")
 
     class Meta:
         ordering = ["article", "position"]

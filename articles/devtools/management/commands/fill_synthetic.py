@@ -2,13 +2,16 @@
 
     python manage.py fill_synthetic 100000
 
-Articles of realistic length (about 700 words in 8–14 paragraphs, Zipf-distributed words with
-Spanish names and places), spread over ten years, 2% of them drafts, each with one to three
-topics, an author and a translator; 40% with a lead image and 10% with an image in the text
-(24 uploaded pictures, resized as an upload is), 20% in one of the stories (one story per 200
-articles), and the glossary's terms explained where the text uses them, as saving does. Rows
-go in with COPY, in batches; the generated search column is computed by PostgreSQL as for any
-insert. ``--clear`` removes earlier synthetic
+Articles of realistic length (about 700 words in 14–26 short paragraphs, as La Jornada
+writes them), spread over ten years, with Zipf-distributed words and Spanish names and
+places; 2% of them drafts, each with one to three topics, an author and a translator; 40%
+with a lead image and 10% with an image in the text (24 uploaded pictures, resized as an
+upload is), 20% in one of the stories (one story per 200 articles), and the glossary's terms
+explained where the text uses them, as saving does. Each has a Spanish-like original,
+paragraph for paragraph (``articles.devtools.synthetic.spanish``): about two million pairs
+for the translation memory at 100,000 articles, paired by ``build_paragraph_pairs``. Rows
+go in with COPY, in batches; the generated search column is computed by PostgreSQL as for
+any insert. ``--clear`` removes earlier synthetic
 articles (their import key starts with "synthetic-") first.
 """
 
@@ -178,7 +181,7 @@ class Command(BaseCommand):
                 return text[0].upper() + text[1:]
 
             headline = sentence(rng.randint(6, 12))
-            paragraphs = [f"{sentence(rng.randint(40, 90))}." for _ in range(rng.randint(8, 14))]
+            paragraphs = [f"{sentence(rng.randint(20, 50))}." for _ in range(rng.randint(14, 26))]
             published = now - datetime.timedelta(seconds=rng.random() * span)
             source = rng.choice(sources)
             html = "\n".join(f"<p>{p}</p>" for p in paragraphs)
