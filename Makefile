@@ -109,7 +109,8 @@ loadtest: install $(LOCAL_ENV)
 
 # The README's screenshots (docs/*.png), taken by a browser test of a made-up newsroom.
 screenshots: install
-	SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/browser/test_newsroom.py
+	SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/browser/test_newsroom.py \
+		tests/browser/test_reader_pages.py -k "newsroom or screenshots"
 
 clean:
 	rm -rf $(VENV) var

@@ -11,10 +11,14 @@ from html import escape
 from articles.markup import render_markdown
 from articles.text import normalize_newlines
 
-# The article column is 29em of 1.05rem (548 CSS pixels at the default size); on a narrower
-# screen, the screen less the page's padding.
-ARTICLE_SIZES = "(min-width: 590px) 548px, calc(100vw - 40px)"
+# The text column is 34rem (612 CSS pixels at the default size); on a narrower screen, the
+# screen less the page's padding. The lead image spans the column and the side column
+# beside it from 1,200 pixels (55rem).
+ARTICLE_SIZES = "(min-width: 652px) 612px, calc(100vw - 40px)"
+LEAD_SIZES = "(min-width: 1200px) 990px, (min-width: 652px) 612px, calc(100vw - 40px)"
 CARD_SIZES = "128px"
+# The front page's lead picture: three fifths of the wide column from 800 pixels.
+FRONT_SIZES = "(min-width: 1300px) 780px, (min-width: 800px) 58vw, calc(100vw - 40px)"
 
 IMAGE_LINE = re.compile(r"^[ \t]*!\[([^\]\n]*)\]\(image:(\d+)\)[ \t]*$", re.MULTILINE)
 IMAGE_REFERENCE = re.compile(r"\(image:(\d+)\)")
@@ -101,8 +105,8 @@ def figcaption_html(image) -> str:
     return f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
 
 
-def figure_html(image, *, alt=None, lazy=True, css_class="figure") -> str:
+def figure_html(image, *, alt=None, lazy=True, css_class="figure", sizes=ARTICLE_SIZES) -> str:
     return (
-        f'<figure class="{css_class}">{img_html(image, alt=alt, lazy=lazy)}'
+        f'<figure class="{css_class}">{img_html(image, alt=alt, lazy=lazy, sizes=sizes)}'
         f"{figcaption_html(image)}</figure>"
     )

@@ -10,6 +10,7 @@ page may hold (a feed with one cannot be written).
 
 import re
 from html import escape
+from html.parser import HTMLParser
 
 import nh3
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
@@ -173,3 +174,75 @@ def mark_dateline(html: str, dateline: str) -> str:
     if not html.startswith(opening):
         return html
     return f'<p><span class="dateline">{html[3 : len(opening)]}</span>{html[len(opening) :]}'
+
+
+# -- Teasers ------------------------------------------------------------------------------------
+
+# Lines that open a body without being its prose: a photo's caption or credit, a note about
+# the edition, a credit line, the attribution.
+_NOT_PROSE = re.compile(
+    r"^(?:also in (?:this|today’s|today's) edition|photo|foto|photograph|picture|image|"
+    r"illustration|video|credit|source|fuente|translated by|translation|by |por |"
+    r"this article|originally published|read the original|editor’s note|editor's note)\b",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(r"\b(?:photo|foto|fotografía|photograph)\b\W*\w[^.!?]*$", re.IGNORECASE)
+_PROSE_WORDS = 12  # a shorter paragraph is a title, a caption or a credit line
+
+
+class _Paragraphs(HTMLParser):
+    """The body's own paragraphs (not those inside a quotation, figure, list or table), with
+    whether each is a caption or wholly emphasized (a note, a credit)."""
+
+    NESTING = {"blockquote", "figure", "li", "table", "dl", "aside"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, bool]] = []
+        self._inside = 0
+        self._paragraph: list[str] | None = None
+        self._marked = False
+        self._plain = False  # text outside <em>/<strong> seen in this paragraph
+        self._emphasis = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.NESTING:
+            self._inside += 1
+        elif tag == "p" and not self._inside:
+            self._paragraph, self._plain, self._emphasis = [], False, 0
+            self._marked = "caption" in (dict(attrs).get("class") or "").split()
+        elif tag in ("em", "strong", "i", "b") and self._paragraph is not None:
+            self._emphasis += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.NESTING:
+            self._inside = max(0, self._inside - 1)
+        elif tag == "p" and self._paragraph is not None:
+            text = " ".join("".join(self._paragraph).split())
+            if text:
+                self.found.append((text, self._marked or not self._plain))
+            self._paragraph = None
+        elif tag in ("em", "strong", "i", "b") and self._paragraph is not None:
+            self._emphasis = max(0, self._emphasis - 1)
+
+    def handle_data(self, data):
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+            if data.strip() and not self._emphasis:
+                self._plain = True
+
+
+def opening_prose(html: str) -> str:
+    """The first paragraph of a body that is prose: never a caption, a credit, an "Also in
+    this edition" line, a pull quote (a quotation), or a line too short to be a paragraph;
+    the first paragraph of any kind when none is ("" for no paragraph)."""
+    parser = _Paragraphs()
+    parser.feed(html)
+    parser.close()
+    for text, set_apart in parser.found:
+        if set_apart or _NOT_PROSE.match(text) or len(text.split()) < _PROSE_WORDS:
+            continue
+        if _PHOTO_CREDIT.search(text[-60:]):
+            continue
+        return text
+    return parser.found[0][0] if parser.found else ""

@@ -3,7 +3,8 @@
 
 Translator: writes articles and edits their own until they are published; submits them for
 review; uploads images; cannot publish, schedule or unpublish, nor edit sources, topics,
-stories and people (they may pick them). Editor: everything in the archive, including publishing.
+stories and people (they may pick them). Editor: everything in the archive, including publishing,
+the site's identity and its pages.
 """
 
 TRANSLATOR = "Translator"
@@ -44,6 +45,9 @@ EDITOR_MODELS = [
     "correction",
     "previewlink",
     "revision",
+    "page",
+    "pagerevision",
+    "siteidentity",
 ]
 EDITOR_PERMISSIONS = [
     f"{action}_{model}" for model in EDITOR_MODELS for action in ("add", "change", "delete", "view")

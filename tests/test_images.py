@@ -15,7 +15,7 @@ from PIL import Image as Pillow
 
 from articles import figures, signal_handlers, uploads
 from articles.models import Article, Image
-from tests.factories import ArticleFactory, ImageFactory, picture_file
+from tests.factories import ArticleFactory, ImageFactory, SourceFactory, picture_file
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +287,8 @@ def test_an_article_shows_its_lead_image_with_copies_size_caption_and_credit(cli
     assert 'width="800" height="500"' in figure
     assert f"{uploads.rendition_name(image.file.name, 320)} 320w" in figure
     assert f"{uploads.rendition_name(image.file.name, 800)} 800w" in figure
-    assert f'sizes="{figures.ARTICLE_SIZES}"' in figure
+    # as wide as the text column, and wider beside the side column on a large screen
+    assert f'sizes="{figures.LEAD_SIZES}"' in figure
     assert 'loading="lazy"' not in figure  # it is in view when the page opens
     assert "Teachers on the Zócalo." in figure
     assert '<span class="credit">Photo: Proceso</span>' in figure
@@ -386,10 +387,10 @@ def test_an_image_an_article_shows_cannot_be_deleted(editor_client):
 
 
 def test_listings_show_a_small_copy_for_articles_with_a_lead_image(client):
-    image = ImageFactory()
-    ArticleFactory(headline="With a picture", lead_image=image)
-    ArticleFactory(headline="Without a picture")
-    html = client.get("/").content.decode()
+    image, source = ImageFactory(), SourceFactory(slug="proceso")
+    ArticleFactory(headline="With a picture", lead_image=image, source=source)
+    ArticleFactory(headline="Without a picture", source=source)
+    html = client.get("/sources/proceso/").content.decode()
     cards = dict(
         (re.search(r'card-headline"><a [^>]*>([^<]*)<', card).group(1), card)
         for card in re.findall(r'<article class="card.*?</article>', html, re.S)

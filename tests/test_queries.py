@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, GlossaryTerm, Thread
-from articles.readers import caching
+from articles.readers import caching, identity
 from tests.factories import (
     ArticleFactory,
     ImageFactory,
@@ -31,7 +31,11 @@ PAGES = {
     # and related stories with their targets.
     # A date archive adds "is the period empty?", the months of its year (from the cached
     # month counts) and the previous/next period.
-    "home": ("/", 1),
+    # the front page (articles.readers.front): the page of articles, the stories followed
+    # and their newest articles, the counts per source and per topic (cached), the largest
+    # sources' and topics' newest articles (one statement each), those articles, and the
+    # sources and topics named
+    "home": ("/", 10),
     "home, page 2": ("/?page=2", 1),
     "article": (None, 1),
     "source list": ("/sources/", 2),
@@ -59,7 +63,8 @@ PAGES = {
     "atom feed": ("/topics/mining/feed/atom/", 4),
     # the index counts each section's pages (articles; the cached counts and the rows of
     # sources, topics, people); a section page counts and reads its rows
-    "sitemap index": ("/sitemap.xml", 7),  # people: one query, translators and authors alike
+    # people: one query, translators and authors alike; pages: counted, and their latest date
+    "sitemap index": ("/sitemap.xml", 9),
     "sitemap, articles": ("/sitemap-articles.xml", 2),
     "sitemap, topics": ("/sitemap-topics.xml", 3),
     "news sitemap": ("/news-sitemap.xml", 2),
@@ -119,6 +124,7 @@ def make_archive(size: int) -> str:
 
 def count_queries(client, url):
     caching.version()  # the content state is known (as it is after the first request)
+    identity.current()  # and the site's identity (two queries once: tests/test_publication.py)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

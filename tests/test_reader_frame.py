@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def current_items(html: str) -> dict[str, str]:
-    nav = html[html.index('<nav aria-label="Main">') :]
+    nav = html[html.index('<nav class="site-nav" aria-label="Main">') :]
     nav = nav[: nav.index("</nav>")]
     return dict(
         (label, current)

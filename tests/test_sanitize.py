@@ -75,10 +75,13 @@ SAFE_TAGS = {
     # the page's own chrome around the article
     "html", "head", "body", "main", "header", "footer", "nav", "article", "aside", "section",
     "div", "span", "time", "title", "link", "meta", "form", "input", "label", "button",
-    "select", "option", "mark",
+    "select", "option", "mark", "details", "summary", "svg", "circle", "path",
 }  # fmt: skip
-# the site's head, header and search form
-CHROME_ONLY = {"link", "meta", "form", "input", "label", "button", "select", "option"}
+# the site's head, header and search form (behind a button: details, summary, its icon)
+CHROME_ONLY = {
+    "link", "meta", "form", "input", "label", "button", "select", "option", "details", "summary",
+    "svg", "circle", "path",
+}  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "background", "cite", "xlink:href", "formaction"}
 
 

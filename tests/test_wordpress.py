@@ -55,7 +55,7 @@ def test_a_bad_post_gets_one_line_and_the_rest_import(imported):
     assert "post 108 “A Broken Date”: malformed date '2025-13-45 99:00:00'" in err
     assert "Nothing Inside" not in err  # imported (as a draft): a post without text
     assert "8 imported, 0 updated, 0 unchanged, 1 failed" in err
-    assert "skipped: 1 attachment, 1 nav_menu_item, 1 page, 1 revision, 1 trash" in err
+    assert "pages: 1 imported; skipped: 1 attachment, 1 nav_menu_item, 1 revision, 1 trash" in err
 
 
 def test_readers_see_only_what_was_public(imported, client):

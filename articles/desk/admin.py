@@ -13,7 +13,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from articles import revisions
-from articles.desk import image_library, stories, views  # noqa: F401 (registers its admin)
+from articles.desk import (  # noqa: F401 (registers their admin)
+    image_library,
+    publication_admin,
+    stories,
+    views,
+)
 from articles.desk.forms import (
     URL_FIELDS,
     ArticleForm,
@@ -60,10 +65,12 @@ class GlossaryTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "image"]
+    autocomplete_fields = ["image"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -84,9 +91,9 @@ class PersonAdmin(admin.ModelAdmin):
 class LegacyAddressAdmin(SafeAutocomplete, admin.ModelAdmin):
     """Addresses of the site an archive was imported from, redirecting to what they became."""
 
-    list_display = ["old_path", "article", "topic"]
-    search_fields = ["old_path", "article__headline", "topic__name"]
-    autocomplete_fields = ["article", "topic"]
+    list_display = ["old_path", "article", "topic", "page"]
+    search_fields = ["old_path", "article__headline", "topic__name", "page__title"]
+    autocomplete_fields = ["article", "topic", "page"]
 
 
 @admin.register(SlugRedirect)

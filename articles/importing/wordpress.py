@@ -21,8 +21,8 @@
 
 :class:`ExportImport` runs a whole export through the store: posts converted in worker
 processes, the unchanged ones (by their fingerprint) reported without converting them.
-Pages, attachments, menu items, revisions, custom post types, trashed posts and auto-drafts
-are skipped and counted.
+Pages become the archive's pages (``articles.importing.pages``); attachments, menu items,
+revisions, custom post types, trashed posts and auto-drafts are skipped and counted.
 """
 
 import dataclasses
@@ -37,9 +37,10 @@ from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator, slugify
 
 from articles.dates import DateProblem, check_range
-from articles.importing import credits, layout
+from articles.importing import credits, layout, pages
 from articles.importing.credit_blocks import plain, take_credits_from_markdown
 from articles.importing.items import ImportItem, check, fingerprint
+from articles.importing.pages import PageItem
 from articles.importing.parallel import ordered_map
 from articles.importing.parsed import ImportProblem, ParsedArticle
 from articles.importing.shortcodes import Media
@@ -282,9 +283,31 @@ def _start_worker(site, sources):
     _site, _sources = site, sources
 
 
+def page_to_item(post: Post, site: Site) -> PageItem:
+    """A page of the export as a page of the archive (published if it is published there;
+    private, draft, pending and scheduled ones as drafts). Runs in worker processes."""
+    if post.status in SKIPPED_STATUSES:
+        raise Skipped(f"page ({post.status})")
+    try:
+        markdown, _ = to_markdown(post.content, site.url, site.media, post.post_id)
+    except RecursionError:
+        raise ImportProblem("the page's HTML is nested too deeply to read") from None
+    old_paths = _old_paths(post) + [f"/?page_id={post.post_id}"]
+    return PageItem(
+        title=_headline(post, markdown, []),
+        slug=slugify(unquote(post.post_name)) or slugify(post.title) or f"page-{post.post_id}",
+        body=markdown.strip() or "",
+        published=post.status == "publish" and not post.password,
+        old_paths=old_paths,
+        label=post.label.replace("post ", "page ", 1),
+    )
+
+
 def _convert(post: Post):
     """In a worker: the post as an item, or what kept it out."""
     try:
+        if post.post_type == "page":
+            return post, page_to_item(post, _site), None
         return post, post_to_item(post, _site, _sources), None
     except Skipped as skipped:
         return post, None, ("skipped", str(skipped))
@@ -305,6 +328,7 @@ class ExportImport:
         self.total = check_export(path, self.media)
         self.seen = 0
         self.skipped: dict[str, int] = {}
+        self.pages: dict[str, int] = {}  # "imported", "kept" (imported before)
         self.site = Site()
 
     def run(self, show=None) -> dict[str, int]:
@@ -317,6 +341,9 @@ class ExportImport:
                 self.skipped[problem[1]] = self.skipped.get(problem[1], 0) + 1
             elif problem:
                 self.store.fail(post.label, problem[1])
+            elif isinstance(item, PageItem):
+                outcome = "to import" if show is not None else pages.write(item)
+                self.pages[outcome] = self.pages.get(outcome, 0) + 1
             elif show is not None:
                 show(item)
             else:

@@ -4,13 +4,15 @@ article page reads in ``page_data``), the sources, topics, stories and people th
 links, updates of the original (``editorial``), and the addresses that redirect to them
 (``addresses``); the images they show (``images``); the archive's common words, with which
 of them each article holds, for the search (``words``); and the translation memory, every
-article's paragraphs paired with their originals (``memory``)."""
+article's paragraphs paired with their originals (``memory``); the publication around them: its
+identity and its pages (``publication``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet
 from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, Revision
 from articles.models.images import Image
 from articles.models.memory import ParagraphPair
+from articles.models.publication import Page, PageRevision, SiteIdentity
 from articles.models.related import RelatedStory
 from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
 from articles.models.words import CommonWord, CommonWords
@@ -26,11 +28,14 @@ __all__ = [
     "Image",
     "LegacyAddress",
     "OriginalUpdate",
+    "Page",
+    "PageRevision",
     "ParagraphPair",
     "Person",
     "PreviewLink",
     "RelatedStory",
     "Revision",
+    "SiteIdentity",
     "SlugRedirect",
     "Source",
     "Thread",

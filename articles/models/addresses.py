@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from articles.models.archive import Article, Topic
+from articles.models.publication import Page
 
 
 def normalized_path(path: str) -> str:
@@ -35,13 +36,14 @@ class LegacyAddressQuerySet(models.QuerySet):
         return self.filter(
             Q(topic__in=Topic.objects.with_published_articles())
             | Q(article__in=Article.objects.published().values("pk"))
+            | Q(page__in=Page.objects.published().values("pk"))
         )
 
 
 class LegacyAddress(models.Model):
     """An address on the site an archive came from (a WordPress permalink, "/?p=123", a
-    category or tag page). Requests for it are answered with a permanent redirect to the
-    article or topic it became (see ``articles.readers.middleware.LegacyAddressMiddleware``)."""
+    category or tag page, a page). Requests for it are answered with a permanent redirect to
+    the article, topic or page it became (``articles.readers.middleware``)."""
 
     old_path = models.CharField(
         max_length=500, unique=True, help_text="Path and query, e.g. “/2014/03/07/slug/”."
@@ -52,6 +54,9 @@ class LegacyAddress(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_addresses"
     )
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_addresses"
+    )
 
     objects = LegacyAddressQuerySet.as_manager()
 
@@ -59,8 +64,9 @@ class LegacyAddress(models.Model):
         verbose_name_plural = "legacy addresses"
         constraints = [
             models.CheckConstraint(
-                condition=Q(article__isnull=False, topic__isnull=True)
-                | Q(article__isnull=True, topic__isnull=False),
+                condition=Q(article__isnull=False, topic__isnull=True, page__isnull=True)
+                | Q(article__isnull=True, topic__isnull=False, page__isnull=True)
+                | Q(article__isnull=True, topic__isnull=True, page__isnull=False),
                 name="legacy_address_has_one_target",
             )
         ]
@@ -70,4 +76,4 @@ class LegacyAddress(models.Model):
 
     @property
     def target(self):
-        return self.article or self.topic
+        return self.article or self.topic or self.page

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from html import unescape
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -12,10 +11,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles import figures, glossary, pairing
+from articles import figures, glossary, markup, pairing
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
 from articles.markup import mark_dateline
@@ -443,11 +441,13 @@ class Article(ShownToReaders, PageData, models.Model):
 
     @property
     def teaser(self):
-        """The dek, or the opening of the body when there is none."""
+        """The editor's summary (the dek), or else the body's first paragraph that is prose
+        (never a photo's caption, a credit, an "Also in this edition" line or a pull quote),
+        cut at 40 words."""
         if self.dek:
             return self.dek
-        text = strip_tags(glossary.without_explanations(self.body_html))
-        return Truncator(unescape(text)).words(40)
+        opening = markup.opening_prose(glossary.without_explanations(self.body_html))
+        return Truncator(opening).words(40)
 
     @property
     def attribution(self):

@@ -161,7 +161,18 @@ class Thread(ShownToReaders, models.Model):
 
     name = models.CharField("title", max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True, help_text="Shown on the story’s page.")
+    description = models.TextField(
+        "summary", blank=True, help_text="What the story is, for a reader arriving on its page."
+    )
+    image = models.ForeignKey(
+        "articles.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Shown on the story’s page and the front page (empty: its newest article’s "
+        "lead image).",
+    )
 
     objects = ThreadQuerySet.as_manager()
 

@@ -1,9 +1,11 @@
 import functools
 import re
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, lazy
+
+from articles.readers import identity
 
 
 @functools.cache
@@ -21,6 +23,7 @@ def _links() -> dict:
         "atom": reverse("articles:feed-atom"),
         "rss": reverse("articles:feed-rss"),
         "stylesheet": static("css/site.css"),
+        "headline_font": static("fonts/newsreader-latin-600-normal.woff2"),
         "favicon": static("favicon.svg"),
     }
 
@@ -54,8 +57,11 @@ def _navigation(path: str) -> list[dict]:
 
 
 def site(request):
+    """The frame of every reader page. The identity is read only by a page that shows it
+    (the admin's pages do not): see ``identity``."""
     return {
-        "site_name": settings.SITE_NAME,
+        "identity": SimpleLazyObject(identity.current),
+        "site_name": lazy(lambda: identity.current().name, str)(),
         "site": _links(),
         "site_nav": _navigation(request.path),
     }

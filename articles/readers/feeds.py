@@ -10,22 +10,33 @@ sanitized ``body_html``."""
 import re
 from contextvars import ContextVar
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
 from django.utils.html import escape, format_html
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles import glossary
 from articles.models import Article, Person, Source, Thread, Topic
-from articles.readers import metadata
+from articles.readers import identity, metadata
 
 ITEMS = 30
 
 
+# Served as XML, which browsers display (styled: ``ArticleFeed.stylesheets``); as
+# application/rss+xml or atom+xml, a browser shows the raw text or downloads it. Feed readers
+# read the document, whatever the type.
+FEED_CONTENT_TYPE = "application/xml; charset=utf-8"
+# Nothing but the site's own stylesheet: a feed is data.
+FEED_POLICY = "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+
 class FullContentRss(Rss201rev2Feed):
     """RSS 2.0 whose items carry the full text in ``content:encoded``."""
+
+    content_type = FEED_CONTENT_TYPE
 
     def rss_attributes(self):
         return {
@@ -39,7 +50,23 @@ class FullContentRss(Rss201rev2Feed):
 
 
 class FullContentAtom(Atom1Feed):
-    """Atom whose entries carry the full text in ``<content type="html">``."""
+    """Atom whose entries carry the full text in ``<content type="html">``, with the
+    stylesheet browsers show it with (Django writes RSS's, not Atom's)."""
+
+    content_type = FEED_CONTENT_TYPE
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+    def add_stylesheets(self, handler):
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -73,16 +100,24 @@ class ArticleFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         token = _site_address.set(request.build_absolute_uri("/"))
         try:
-            return super().__call__(request, *args, **kwargs)
+            response = super().__call__(request, *args, **kwargs)
         finally:
             _site_address.reset(token)
+        response["Content-Security-Policy"] = FEED_POLICY
+        return response
+
+    def stylesheets(self, obj=None):
+        """Opened in a browser, a feed says what it is and how to follow it, styled by CSS
+        (XSLT, the other way, is being removed from browsers: Chromium 156 already covers
+        such a page with a warning)."""
+        return [Stylesheet(static("feeds/feed.css"), mimetype="text/css")]
 
     def title(self, obj=None):
-        return settings.SITE_NAME
+        return identity.current().name
 
     def subtitle(self, obj=None):
         """Plain text (Atom's subtitle is a text element)."""
-        return metadata.SITE_DESCRIPTION
+        return identity.current().description or metadata.SITE_DESCRIPTION
 
     def description(self, obj=None):
         """HTML (readers render RSS descriptions): the subtitle, escaped."""
@@ -136,7 +171,7 @@ class SubjectFeed(ArticleFeed):
 
     model = None
     lookup = None  # how articles point at the subject
-    title_format = "{} · " + settings.SITE_NAME
+    title_format = "{} · {site}"
     description_format = "{}"
 
     def get_object(self, request, slug):
@@ -147,7 +182,7 @@ class SubjectFeed(ArticleFeed):
         return self.model.objects.with_published_articles()
 
     def title(self, subject):
-        return self.title_format.format(subject.name)
+        return self.title_format.format(subject.name, site=identity.current().name)
 
     def subtitle(self, subject):
         return getattr(subject, "description", "") or self.description_format.format(subject.name)
@@ -159,7 +194,7 @@ class SubjectFeed(ArticleFeed):
 class SourceFeed(SubjectFeed):
     route = "articles:source-feed-rss"
     model, lookup = Source, "source"
-    title_format = "{} in translation · " + settings.SITE_NAME
+    title_format = "{} in translation · {site}"
     description_format = "English translations of articles from {}."
 
     def subtitle(self, source):
@@ -175,7 +210,7 @@ class TopicFeed(SubjectFeed):
 class ThreadFeed(SubjectFeed):
     route = "articles:thread-feed-rss"
     model, lookup = Thread, "thread"
-    title_format = "{}: the story · " + settings.SITE_NAME
+    title_format = "{}: the story · {site}"
     description_format = "Translated articles following {}."
 
 
@@ -184,7 +219,7 @@ class TranslatorFeed(SubjectFeed):
 
     route = "articles:translator-feed-rss"
     model = Person
-    title_format = "{} · " + settings.SITE_NAME
+    title_format = "{} · {site}"
     description_format = "Articles translated or written by {}."
 
     def articles(self, person):

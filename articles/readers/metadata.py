@@ -2,9 +2,10 @@
 
 import json
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+
+from articles.readers import identity
 
 SITE_DESCRIPTION = (
     "English translations of journalism from Mexico and Latin America, each with its original "
@@ -36,7 +37,7 @@ def feeds_for(name: str, title: str, kwargs: dict) -> list[dict]:
 
 
 def site_feeds() -> list[dict]:
-    return feeds_for("feed", settings.SITE_NAME, {})
+    return feeds_for("feed", identity.current().name, {})
 
 
 def _person(person, request):
@@ -73,7 +74,7 @@ def article_json_ld(article, request) -> str:
     url = request.build_absolute_uri(article.get_absolute_url())
     publisher = {
         "@type": "Organization",
-        "name": settings.SITE_NAME,
+        "name": identity.current().name,
         "url": request.build_absolute_uri(reverse("articles:home")),
     }
     data = {

@@ -61,7 +61,7 @@ class LegacyAddressMiddleware:
         found = (
             LegacyAddress.objects.filter(old_path__in=candidates)
             .visible()
-            .select_related("article", "topic")
+            .select_related("article", "topic", "page")
             .first()
         )
         if found is None:
@@ -78,13 +78,13 @@ class LegacyAddressMiddleware:
         found = (
             LegacyAddress.objects.filter(old_path__in={base, base.rstrip("/")})
             .visible()
-            .select_related("article", "topic")
+            .select_related("article", "topic", "page")
             .first()
         )
         if found is None:
             return None
-        if found.topic_id is None:
-            return HttpResponsePermanentRedirect(found.article.get_absolute_url())
+        if found.topic_id is None:  # a post's or a page's
+            return HttpResponsePermanentRedirect(found.target.get_absolute_url())
         kind = "atom" if match["kind"] == "atom" else "rss"
         topic: Topic = found.topic
         return HttpResponsePermanentRedirect(

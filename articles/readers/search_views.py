@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -11,13 +12,19 @@ from articles.dates import PUBLISHED_YEARS
 from articles.models import Article, Source, Topic
 from articles.readers.views import PageMixin
 
+RELEVANCE, NEWEST = "relevance", "newest"
+MAX_PAGES = 50  # newest first: 1,000 results at 20 a page
+
 
 class SearchView(PageMixin, TemplateView):
     """The results page: ranked, highlighted, filtered by source, topic and year.
 
     Costs a fixed number of queries: the query parsed, the ranked ids, the page's articles,
     their passages, and the filter choices. When more articles match than can be ranked
-    (``Tuning.CANDIDATES``), the page says so and links each year, which narrows the search.
+    (``Tuning.CANDIDATES``), the page says so in a line under the results and links each
+    year, which narrows the search. Readers choose the order: most relevant (the default) or
+    newest first, over all the matches (``?order=newest``: read newest first through the
+    same indexes, up to ``MAX_PAGES`` pages).
     """
 
     template_name = "articles/search.html"
@@ -45,23 +52,38 @@ class SearchView(PageMixin, TemplateView):
             articles = articles.filter(source=Subquery(source))
         return articles
 
+    def get_order(self) -> str:
+        return NEWEST if self.request.GET.get("order") == NEWEST else RELEVANCE
+
+    def get_page_number(self) -> int:
+        page = self.request.GET.get("page", "")
+        return min(int(page), MAX_PAGES) if page.isdigit() and int(page) >= 1 else 1
+
     def get_context_data(self, **kwargs):
         query = search.clean_query(self.request.GET.get("q", ""))
         filters = self.get_filters()
+        order = self.get_order()
+        number = self.get_page_number()
         ranking = (
             search.ranked(
                 self.get_articles(filters),
                 query,
                 topic=filters["topic"],
                 year=int(filters["year"]) if filters["year"] else None,
+                # newest first: the matches up to this page's, and one more (is there a next?)
+                newest=number * self.paginate_by if order == NEWEST else None,
             )
             if query
             else None
         )
-        paginator = Paginator(ranking.ids if ranking else [], self.paginate_by)
-        page_obj = paginator.get_page(self.request.GET.get("page"))
-        found = Article.objects.for_reading().select_related("source").in_bulk(page_obj.object_list)
-        results = [found[pk] for pk in page_obj.object_list if pk in found]
+        ids = ranking.ids if ranking else []
+        if order == NEWEST and ranking and not ranking.complete and not ranking.bounded:
+            ids = [*ids, None]  # more after these: the next page's link
+        paginator = Paginator(ids, self.paginate_by)
+        page_obj = paginator.get_page(number)
+        shown = [pk for pk in page_obj.object_list if pk is not None]
+        found = Article.objects.for_reading().select_related("source").in_bulk(shown)
+        results = [found[pk] for pk in shown if pk in found]
         passages = search.passages([a.pk for a in results], query)
         for article in results:
             article.passage = passages.get(article.pk, "")
@@ -72,7 +94,19 @@ class SearchView(PageMixin, TemplateView):
             paginator=paginator,
             page_obj=page_obj,
             is_paginated=page_obj.has_other_pages(),
-            many_matches=bool(ranking and not ranking.complete and not ranking.bounded),
+            order=order,
+            # the address of these results, without a page, in each order
+            in_order={
+                name: urlencode(
+                    [("q", query), *((k, v) for k, v in filters.items() if v)]
+                    + ([("order", NEWEST)] if name == NEWEST else [])
+                )
+                for name in (RELEVANCE, NEWEST)
+            },
+            many_matches=bool(
+                ranking and not ranking.complete and not ranking.bounded and order == RELEVANCE
+            ),
+            total_known=order == RELEVANCE or bool(ranking and ranking.complete),
             searched_recent=bool(ranking and ranking.bounded == search.RECENT),
             wants_nothing=bool(ranking and ranking.bounded == search.NOTHING_WANTED),
             recent_articles=f"{search.tuning().RECENT_ARTICLES:,}",

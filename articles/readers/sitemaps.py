@@ -13,7 +13,6 @@ Sources, topics and people appear when they have published articles: from the ca
 import datetime
 from html import escape
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
@@ -21,8 +20,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Person, Source, Thread, Topic
-from articles.readers import counts
+from articles.models import Article, Page, Person, Source, Thread, Topic
+from articles.readers import counts, identity
 
 PAGE_SIZE = 5000
 
@@ -106,6 +105,20 @@ class PersonSitemap(SubjectSitemap):
         return Person.objects.with_published_articles().only("slug").order_by("slug")
 
 
+class PageSitemap(Sitemap):
+    """The publication's published pages (About, Contact…)."""
+
+    changefreq = "monthly"
+    priority = 0.3
+    limit = PAGE_SIZE
+
+    def items(self):
+        return Page.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, page):
+        return page.updated_at
+
+
 SITEMAPS = {
     "articles": ArticleSitemap,
     "listings": ListingSitemap,
@@ -113,6 +126,7 @@ SITEMAPS = {
     "topics": TopicSitemap,
     "stories": ThreadSitemap,
     "people": PersonSitemap,
+    "pages": PageSitemap,
 }
 
 
@@ -163,7 +177,7 @@ def news_sitemap(request):
         {
             "articles": articles,
             "base": request.build_absolute_uri("/")[:-1],
-            "site_name": settings.SITE_NAME,
+            "site_name": identity.current().name,
         },
         content_type="application/xml",
     )

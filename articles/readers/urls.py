@@ -85,4 +85,6 @@ urlpatterns = [
         article_views.ArticleOriginalView.as_view(),
         name="article-original",
     ),
+    # Last: a page's address is any one-part address the archive does not use itself.
+    path("<slug:slug>/", views.PageView.as_view(), name="page"),
 ]

@@ -18,12 +18,13 @@ from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
     GlossaryTerm,
+    Page,
     Person,
     Source,
     Thread,
     Topic,
 )
-from articles.readers import counts, metadata
+from articles.readers import counts, front, identity, metadata
 from articles.readers.pagination import UncountedPaginator
 
 
@@ -85,10 +86,33 @@ class PublishedArticlesMixin(UncountedPaginationMixin, PageMixin):
 
 
 class HomeView(PublishedArticlesMixin, ListView):
+    """The front page (``front``); its later pages are the plain listing of the latest."""
+
     template_name = "articles/home.html"
 
     def get_page_title(self):
-        return f"{settings.SITE_NAME}: translated journalism"
+        site = identity.current()
+        return f"{site.name}: {site.tagline}" if site.tagline else site.name
+
+    def get_page_description(self):
+        return identity.current().description or metadata.SITE_DESCRIPTION
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            lead, latest = front.lead_story(
+                list(context["object_list"]), identity.current().lead_article_id
+            )
+            by_source, by_topic = front.sections()
+            context.update(
+                front_page=True,
+                lead=lead,
+                latest=latest,
+                stories=front.stories_followed(),
+                source_sections=by_source,
+                topic_sections=by_topic,
+            )
+        return context
 
 
 class SourceListView(PageMixin, ListView):
@@ -208,6 +232,9 @@ class ThreadDetailView(FilteredArticlesView):
     template_name = "articles/thread_detail.html"
     feed_name = "thread-feed"
 
+    def subjects(self):
+        return super().subjects().select_related("image")
+
     def oldest_first(self):
         return self.request.GET.get("order") == "oldest"
 
@@ -216,9 +243,17 @@ class ThreadDetailView(FilteredArticlesView):
         return articles.order_by("published_at", "id") if self.oldest_first() else articles
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             article_count=self.subject.article_count, oldest_first=self.oldest_first()
         )
+        # The story's picture: the editors' choice, or its newest article's lead image.
+        image = self.subject.image
+        if image is None and not self.oldest_first() and context["page_obj"].number == 1:
+            image = next((a.lead_image for a in context["object_list"] if a.lead_image), None)
+        context["story_image"] = image
+        if image is not None:
+            context["page"]["image"] = metadata.share_image(image, self.request)
+        return context
 
     def get_page_title(self):
         return f"{self.subject.name}: the story so far"
@@ -245,6 +280,32 @@ class GlossaryView(PageMixin, ListView):
         used = explained_by([term.slug for term in terms])
         for term in terms:
             term.articles = used.get(term.slug, [])
+        return context
+
+
+class PageView(PageMixin, TemplateView):
+    """A page of the publication (About, Contact…), at the site's top level. Readers see
+    it once published; an editor sees a draft, marked as such (one query either way)."""
+
+    template_name = "articles/page.html"
+
+    def get(self, request, *args, **kwargs):
+        pages = Page.objects.all()
+        if not request.user.has_perm("articles.view_page"):
+            pages = pages.published()
+        self.object = get_object_or_404(pages, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.object.title
+
+    def get_page_description(self):
+        return self.object.summary or super().get_page_description()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(object=self.object, **kwargs)
+        if not self.object.is_published:
+            context["page"]["noindex"] = True
         return context
 
 

@@ -55,9 +55,13 @@ class Unordered(Func):
     output_field = DateTimeField()
 
 
-def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ranking:
+def ranked(
+    queryset, text: str, topic: str = "", year: int | None = None, newest: int | None = None
+) -> Ranking:
     """The articles of ``queryset`` (filed under ``topic``, a slug, and published in
-    ``year``, if given) matching ``text``, best first, newest on a tie.
+    ``year``, if given) matching ``text``, best first, newest on a tie; or, given
+    ``newest``, that many of all the matches, newest first (read by the same plans, without
+    ranking: ``complete`` says whether there are no more).
 
     Relevance is PostgreSQL's ``ts_rank`` over the whole search vector: a word in the
     headline (A) outweighs any number of mentions in the dek (B), which outweigh any number
@@ -96,6 +100,8 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
     queryset = queryset.filter(period)
     try:
         with _budget(queryset.db):
+            if newest:
+                return _newest_first(queryset, query, parsed, topic, period, newest)
             return _ranked(queryset, query, parsed, topic, period)
     except OperationalError as error:
         if not isinstance(error.__cause__, QueryCanceled):
@@ -109,6 +115,9 @@ def ranked(queryset, text: str, topic: str = "", year: int | None = None) -> Ran
     matches = queryset.model.objects.filter(pk__in=recent).filter(
         SearchVectorExact(Unindexed(F("search_vector")), query)
     )
+    if newest:
+        by_date = matches.order_by("-published_at", "-pk").values_list("pk", flat=True)
+        return Ranking(list(by_date[:newest]), False, bounded=RECENT)
     return Ranking(_best_first(matches, query, settings.CANDIDATES), False, bounded=RECENT)
 
 
@@ -155,7 +164,17 @@ def _ranked(queryset, query, parsed: Parsed, topic: str, period: Q) -> Ranking:
     return Ranking(_best_first(chosen, query), complete=len(newest_ids) <= candidates)
 
 
-def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
+def _newest_first(queryset, query, parsed: Parsed, topic: str, period: Q, limit: int):
+    """The ``limit`` newest matches, by the plans that find the newest for ranking."""
+    if parsed.bits and not topic:
+        found = _newest_by_words(queryset, period, parsed.bits, limit + 1)
+    else:
+        found = _newest(queryset, query, parsed, topic, text_limit=limit + 1)[0]
+    ids = [next(iter(row.values())) for row in found]
+    return Ranking(ids[:limit], complete=len(ids) <= limit)
+
+
+def _newest(queryset, query, parsed: Parsed, topic: str, text_limit: int | None = None) -> tuple:
     """The newest matches in the text and in the titles (see ``ranked``), each part by its
     plan: read newest-first ("walk"; a topic's from its filings), found in the indexes and
     sorted ("index"), or as PostgreSQL sees fit ("planner")."""
@@ -237,7 +256,7 @@ def _newest(queryset, query, parsed: Parsed, topic: str) -> tuple:
         return articles.filter(*conditions).order_by(order).values("pk")[:limit]
 
     return (
-        newest(in_text, text_plan, settings.CANDIDATES + 1, filed_with_words),
+        newest(in_text, text_plan, text_limit or settings.CANDIDATES + 1, filed_with_words),
         newest(in_title, title_plan, settings.CANDIDATES),
     )
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Correction, GlossaryTerm, RelatedStory, Thread
+from articles.models import Correction, GlossaryTerm, Page, RelatedStory, Thread
 from tests.browser.conftest import WIDTHS, axe_violations, scrolls_sideways
 from tests.factories import (
     ArticleFactory,
@@ -93,6 +93,13 @@ def reader_archive():
         published_at=when,
     )
     Correction.objects.create(article=article, text="An earlier version misstated the date.")
+    Page.objects.create(
+        title="About the archive",
+        slug="about",
+        summary="Who translates, and why.",
+        body="We translate the Mexican press.\n\n## Who we are\n\nVolunteers in four countries.",
+        status=Page.Status.PUBLISHED,
+    )
     RelatedStory.objects.create(article=article, position=0, target=older)
     RelatedStory.objects.create(
         article=article,
@@ -126,6 +133,8 @@ def pages(article):
         "stories": "/stories/",
         "story": "/stories/teachers-strike/",
         "story, from the beginning": "/stories/teachers-strike/?order=oldest",
+        "page": "/about/",
+        "search, newest first": "/search/?q=teachers&order=newest",
         "not found": "/no-such-page/",
     }
 
@@ -369,3 +378,115 @@ def test_images_arrive_at_a_fitting_size_without_moving_the_text(
     page.wait_for_timeout(200)
     assert page.evaluate("window.shifts") == 0
     context.close()
+
+
+def test_the_header_is_compact_and_search_opens_without_script(
+    browser, live_server, reader_archive
+):
+    """On a phone the sections stay on one line and search is behind a button (details and
+    summary: no script); the header is about half the height it was (179 px)."""
+    context, page = open_reader(browser, "phone", java_script_enabled=False)
+    try:
+        page.goto(live_server.url + "/")
+        nav = page.locator(".site-nav ul")
+        link_height = page.locator(".site-nav a").first.bounding_box()["height"]
+        assert nav.bounding_box()["height"] < 1.5 * link_height  # one line
+        assert page.locator(".site-header").bounding_box()["height"] <= 110
+        field = page.locator("#site-search")
+        assert not field.is_visible()
+        page.locator(".header-search summary").click()
+        field.fill("teachers")
+        field.press("Enter")
+        page.wait_for_url("**/search/?q=teachers")
+        assert "Teachers march on the Zócalo" in page.content()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_reader_pages_do_not_move_as_they_load(browser, live_server, reader_archive, width):
+    """No layout shift (the headline face shows only if it is there at once: font-display
+    optional; every image has its size)."""
+    context, page = open_reader(browser, width)
+    page.add_init_script(
+        """window.__shift = 0;
+        new PerformanceObserver(list => {
+            for (const entry of list.getEntries())
+                if (!entry.hadRecentInput) window.__shift += entry.value;
+        }).observe({type: "layout-shift", buffered: true});"""
+    )
+    shifts = {}
+    try:
+        for name in ["home", "article", "story", "search", "page"]:
+            page.goto(live_server.url + pages(reader_archive)[name], wait_until="load")
+            page.wait_for_timeout(300)
+            shifts[name] = page.evaluate("window.__shift")
+    finally:
+        context.close()
+    assert all(value < 0.01 for value in shifts.values()), shifts
+
+
+def test_the_article_grid_lines_up_and_the_lead_image_is_wide(browser, live_server, reader_archive):
+    """Headline, dek, attribution and text share one left edge; the lead image is at least
+    the text's width, wider beside the side column at 1,280 px, where the story box sits."""
+    context, page = open_reader(browser)
+    try:
+        page.goto(live_server.url + reader_archive.get_absolute_url())
+        box = {
+            name: page.locator(selector).first.bounding_box()
+            for name, selector in [
+                ("headline", ".article-header h1"),
+                ("dek", ".dek"),
+                ("attribution", ".attribution"),
+                ("text", ".article-body"),
+                ("lead", ".lead-figure img"),
+                ("story", ".thread-box"),
+            ]
+        }
+        lefts = {round(box[name]["x"]) for name in ["headline", "dek", "attribution", "text"]}
+        assert len(lefts) == 1, box
+        assert box["lead"]["width"] > box["text"]["width"] + 200
+        assert box["story"]["x"] > box["text"]["x"] + box["text"]["width"]  # beside the text
+    finally:
+        context.close()
+
+
+SHOTS = os.environ.get("SCREENSHOTS")  # a folder: `make screenshots` writes docs/screenshots/
+
+
+@pytest.mark.skipif(not SHOTS, reason="only to retake the pictures (make screenshots)")
+def test_take_the_readers_screenshots(browser, live_server, reader_archive):
+    """Home, article, story, search and a page at 390 and 1,280 px, light and dark."""
+    folder = Path(SHOTS) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    headlines = [
+        "Peru breaks relations with Mexico over an asylum",
+        "Lithium becomes the nation's property",
+        "Zapatista communities open their schools to visitors",
+        "Water shortages reach a third of Mexico City",
+        "A union vote at the General Motors plant",
+        "Mining concessions fall to their lowest in decades",
+    ]
+    for i, headline in enumerate(headlines):
+        ArticleFactory(
+            headline=headline,
+            source=reader_archive.source if i % 2 else SourceFactory(name="Desinformémonos"),
+            topics=list(reader_archive.topics.all()),
+            lead_image=ImageFactory(alt=headline) if i % 3 == 0 else None,
+            published_at=reader_archive.published_at - datetime.timedelta(days=i + 1),
+        )
+    shown = {name: pages(reader_archive)[name] for name in ["home", "article", "story", "page"]}
+    shown["search"] = "/search/?q=teachers"
+    for width in ["desktop", "phone"]:
+        for scheme in ["light", "dark"]:
+            context, page = open_reader(browser, width, color_scheme=scheme)
+            try:
+                for name, url in shown.items():
+                    page.goto(live_server.url + url)
+                    page.screenshot(
+                        path=folder / f"{name}-{WIDTHS[width][0]}-{scheme}.jpg",
+                        type="jpeg",
+                        quality=70,
+                    )
+            finally:
+                context.close()

@@ -72,7 +72,19 @@ def duration(value) -> str:
 def lead_figure(image):
     """The lead image above an article: loaded at once (it is in view), with its caption and
     credit."""
-    return mark_safe(figures.figure_html(image, lazy=False, css_class="figure lead-figure"))
+    return mark_safe(
+        figures.figure_html(
+            image, lazy=False, css_class="figure lead-figure", sizes=figures.LEAD_SIZES
+        )
+    )
+
+
+@register.simple_tag
+def lead_story_image(image):
+    """The front page's lead picture: loaded at once (the largest thing in view)."""
+    return mark_safe(
+        figures.img_html(image, sizes=figures.FRONT_SIZES, lazy=False, css_class="lead-image")
+    )
 
 
 @register.simple_tag

@@ -51,6 +51,8 @@ class Command(BaseCommand):
             summary = f"dry run: {self.shown} posts read, {counts['failed']} failed"
         else:
             summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+        if run.pages:
+            summary += "; pages: " + ", ".join(f"{n} {what}" for what, n in run.pages.items())
         summary += f"; skipped: {skipped or 'none'}"
         summary += f" ({run.seen:,} items in {time.monotonic() - started:.1f} s)"
         if dry_run:

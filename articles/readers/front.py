@@ -1,0 +1,114 @@
+"""The front page: a lead story, the latest, the stories being followed, and sections by
+source and by topic, every part from the one ``published()`` rule, in a fixed number of
+queries whatever the archive's size (pinned in ``tests/test_queries.py``); the page is
+cached like every page (``serving``).
+
+* The lead: the article editors pin (``SiteIdentity.lead_article``) while it is published,
+  else the newest article with a lead image, else the newest.
+* The latest: the first page of the listing (the lead taken out).
+* The stories followed: those most recently continued, each with its newest article.
+* Sections: the sources and the topics with the most published articles (from the cached
+  counts), each with its newest articles, read through one statement each.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+
+from articles.models import Article, Source, Thread, Topic
+from articles.readers import counts
+
+STORIES = 5
+SECTIONS = 3  # sources, and topics
+SECTION_ARTICLES = 3
+
+
+@dataclass
+class Section:
+    subject: object  # a Source or a Topic
+    articles: list = field(default_factory=list)
+
+
+def lead_story(latest: list, pinned_id: int | None):
+    """The lead, and the latest without it (at most one query)."""
+    lead = None
+    if pinned_id:
+        lead = next((a for a in latest if a.pk == pinned_id), None)
+        lead = lead or _reading().filter(pk=pinned_id).first()
+    if lead is None:
+        lead = next((a for a in latest if a.lead_image_id), None)
+    if lead is None and latest:
+        with_image = _reading().filter(lead_image__isnull=False)
+        lead = with_image.order_by("-published_at", "-id").first() or latest[0]
+    return lead, [a for a in latest if lead is None or a.pk != lead.pk]
+
+
+def stories_followed() -> list:
+    """The stories most recently continued, each with its newest article (``newest``)."""
+    newest = (
+        Article.objects.published()
+        .filter(thread=OuterRef("pk"))
+        .order_by("-published_at", "-id")
+        .values("pk")[:1]
+    )
+    threads = list(
+        Thread.objects.with_published_articles()
+        .annotate(newest_id=Subquery(newest))
+        .select_related("image")
+        .order_by("-latest", "name")[:STORIES]
+    )
+    articles = _reading().in_bulk([t.newest_id for t in threads if t.newest_id])
+    for thread in threads:
+        thread.newest = articles.get(thread.newest_id)
+    return threads
+
+
+def sections() -> tuple[list[Section], list[Section]]:
+    """The largest sources' and topics' newest articles."""
+    sources = _largest(counts.per_source())
+    topics = _largest(counts.per_topic())
+    by_source = _newest_of(sources, "source_id")
+    by_topic = _newest_of(topics, "topics")
+    found = _reading().in_bulk(
+        {pk for ids in [*by_source.values(), *by_topic.values()] for pk in ids}
+    )
+    named = {
+        **{("source", s.pk): s for s in Source.objects.filter(pk__in=sources)},
+        **{("topic", t.pk): t for t in Topic.objects.filter(pk__in=topics)},
+    }
+
+    def build(kind, ids, newest):
+        return [
+            Section(named[(kind, pk)], [found[a] for a in newest.get(pk, []) if a in found])
+            for pk in ids
+            if (kind, pk) in named
+        ]
+
+    return build("source", sources, by_source), build("topic", topics, by_topic)
+
+
+def _largest(per_subject: dict[int, int]) -> list[int]:
+    return [pk for pk, _ in sorted(per_subject.items(), key=lambda i: (-i[1], i[0]))][:SECTIONS]
+
+
+def _newest_of(subject_ids: list[int], lookup: str) -> dict[int, list[int]]:
+    """The newest published articles' ids of each subject, in one statement (a UNION ALL of
+    one part a subject, each reading its own index newest first)."""
+    parts = [
+        Article.objects.published()
+        .filter(**{lookup: pk})
+        .annotate(subject=Value(pk, output_field=IntegerField()))
+        .order_by("-published_at", "-id")
+        .values_list("subject", "published_at", "pk")[:SECTION_ARTICLES]
+        for pk in subject_ids
+    ]
+    if not parts:
+        return {}
+    newest: dict[int, list[int]] = {}
+    for subject, _, pk in sorted(parts[0].union(*parts[1:], all=True), reverse=True):
+        newest.setdefault(subject, []).append(pk)
+    return newest
+
+
+def _reading():
+    return Article.objects.published().for_reading().select_related("source")
