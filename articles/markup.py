@@ -188,6 +188,7 @@ _NOT_PROSE = re.compile(
 )
 _PHOTO_CREDIT = re.compile(r"\b(?:photo|foto|fotografía|photograph)\b\W*\w[^.!?]*$", re.IGNORECASE)
 _PROSE_WORDS = 12  # a shorter paragraph is a title, a caption or a credit line
+_PARAGRAPH_END = re.compile(r"(?<=</p>)")
 
 
 class _Paragraphs(HTMLParser):
@@ -237,12 +238,16 @@ def opening_prose(html: str) -> str:
     this edition" line, a pull quote (a quotation), or a line too short to be a paragraph;
     the first paragraph of any kind when none is ("" for no paragraph)."""
     parser = _Paragraphs()
-    parser.feed(html)
+    checked = 0
+    # Read a paragraph at a time, and no further than the one found (usually the first or
+    # second): a listing shows twenty teasers.
+    for chunk in _PARAGRAPH_END.split(html):
+        parser.feed(chunk)
+        for text, set_apart in parser.found[checked:]:
+            checked += 1
+            if set_apart or _NOT_PROSE.match(text) or len(text.split()) < _PROSE_WORDS:
+                continue
+            if not _PHOTO_CREDIT.search(text[-60:]):
+                return text
     parser.close()
-    for text, set_apart in parser.found:
-        if set_apart or _NOT_PROSE.match(text) or len(text.split()) < _PROSE_WORDS:
-            continue
-        if _PHOTO_CREDIT.search(text[-60:]):
-            continue
-        return text
     return parser.found[0][0] if parser.found else ""

@@ -31,11 +31,11 @@ PAGES = {
     # and related stories with their targets.
     # A date archive adds "is the period empty?", the months of its year (from the cached
     # month counts) and the previous/next period.
-    # the front page (articles.readers.front): the page of articles, the stories followed
-    # and their newest articles, the counts per source and per topic (cached), the largest
-    # sources' and topics' newest articles (one statement each), those articles, and the
-    # sources and topics named
-    "home": ("/", 10),
+    # the front page (articles.readers.front), its parts not kept yet: the page of articles;
+    # the newest articles in a story, those stories counted, their newest articles' lines;
+    # the counts per source and per topic (cached), the largest sources' and topics' newest
+    # articles (one statement each), their lines, the sources and topics named
+    "home": ("/", 11),
     "home, page 2": ("/?page=2", 1),
     "article": (None, 1),
     "source list": ("/sources/", 2),

@@ -103,14 +103,14 @@ class HomeView(PublishedArticlesMixin, ListView):
             lead, latest = front.lead_story(
                 list(context["object_list"]), identity.current().lead_article_id
             )
-            by_source, by_topic = front.sections()
+            around = front.around_the_latest()
             context.update(
                 front_page=True,
                 lead=lead,
                 latest=latest,
-                stories=front.stories_followed(),
-                source_sections=by_source,
-                topic_sections=by_topic,
+                stories=around["stories"],
+                source_sections=around["sources"],
+                topic_sections=around["topics"],
             )
         return context
 
