@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Func, Q
 
 from articles import languages, pairing
 from articles.models import Article, ParagraphPair
@@ -33,6 +33,7 @@ SUGGESTIONS = 5
 LEAST_SHARE = 0.3  # a suggestion shares at least this much of the paragraph's words
 RARE_WORDS = 6  # the paragraph's rarest words looked up
 STATISTICS_SECONDS = 600  # how long a process keeps the words' frequencies
+WALK_SHARE = 0.01  # the concordance reads the newest pairs when every word is this common
 _WORD = re.compile(r"\w+")
 _statistics: dict[str, tuple[float, dict]] = {}
 
@@ -142,22 +143,40 @@ def share(one: Counter, other: Counter) -> float:
     return 2 * sum((one & other).values()) / total if total else 0.0
 
 
-def _frequencies() -> dict:
-    """The commonest lexemes of the pairs' originals and the share of pairs holding each (the
-    statistics PostgreSQL's ANALYZE keeps), read again every ``STATISTICS_SECONDS``."""
-    kept = _statistics.get(connection.alias)
+def _frequencies(column: str = "original_vector") -> dict:
+    """The commonest lexemes of the pairs' originals (or translations) and the share of pairs
+    holding each (the statistics PostgreSQL's ANALYZE keeps), read again every
+    ``STATISTICS_SECONDS``."""
+    kept = _statistics.get((connection.alias, column))
     if kept is None or time.monotonic() - kept[0] > STATISTICS_SECONDS:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT u.e, u.f FROM pg_stats AS s CROSS JOIN LATERAL unnest("
                 "s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(e, f)"
                 " WHERE s.schemaname = current_schema() AND s.tablename = %s"
-                " AND s.attname = 'original_vector' AND u.e IS NOT NULL",
-                [ParagraphPair._meta.db_table],
+                " AND s.attname = %s AND u.e IS NOT NULL",
+                [ParagraphPair._meta.db_table, column],
             )
             kept = (time.monotonic(), dict(cursor.fetchall()))
-        _statistics[connection.alias] = kept
+        _statistics[(connection.alias, column)] = kept
     return kept[1]
+
+
+class _Unordered(Func):
+    """The publication time in a form no index is ordered by: PostgreSQL then finds the
+    matches in the index of words and sorts them, instead of reading the newest pairs until
+    enough match (quick when the words are common, slow when they are not)."""
+
+    template = "(%(expressions)s + interval '0 seconds')"
+    output_field = DateTimeField()
+
+
+def _walks(query: str, column: str) -> bool:
+    """Whether the newest pairs are read until enough match: only when every word wanted
+    is common (the statistics count it in at least ``WALK_SHARE`` of the pairs)."""
+    wanted = [lexeme for negated, lexeme in _LEXEME.findall(query) if not negated]
+    frequency = _frequencies(column)
+    return bool(wanted) and all(frequency.get(lexeme, 0) >= WALK_SHARE for lexeme in wanted)
 
 
 def _lookup(text: str, config: str) -> str | None:
@@ -208,7 +227,11 @@ def suggestions(text: str, language: str, exclude_article=None) -> list[Suggesti
             "article__headline",
             "article__slug",
             "article__published_at",
-        )[:CANDIDATES]
+        )
+        # in no order: found through the index of words, not by reading the newest articles
+        # and checking each of their pairs (which PostgreSQL would choose, and which reads
+        # thousands of pairs when few match)
+        .order_by()[:CANDIDATES]
     )
     wanted = _words(text)
     scored = []
@@ -286,6 +309,7 @@ def concordance(
     if year:
         pairs = pairs.filter(published_at__year=year)
     start = (page - 1) * CONCORDANCE_PAGE
+    newest = (F if _walks(query, column) else _Unordered)("published_at").desc()
     found = list(
         pairs.select_related("article", "article__source")
         .only(
@@ -298,7 +322,7 @@ def concordance(
             "article__published_at",
             "article__source__name",
         )
-        .order_by("-published_at", "-id")[start : start + CONCORDANCE_PAGE + 1]
+        .order_by(newest, "-id")[start : start + CONCORDANCE_PAGE + 1]
     )
     more = len(found) > CONCORDANCE_PAGE
     found = found[:CONCORDANCE_PAGE]

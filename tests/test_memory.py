@@ -273,3 +273,40 @@ def test_an_image_in_the_translation_is_no_paragraph_of_it():
     article = translated(body=BODY.replace("\n\n", f"\n\n![](image:{image.pk})\n\n", 1))
     assert ParagraphPair.objects.filter(article=article).count() == 3
     assert "image:" not in "".join(p.translation for p in ParagraphPair.objects.all())
+
+
+# -- How the memory is read at scale ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_suggestions_are_found_through_the_index_of_words_not_the_newest_articles():
+    translated()
+    with CaptureQueriesContext(connection) as queries:
+        found = memory.suggestions("Los maestros de la Coordinadora marcharon ayer.", "es")
+    assert found
+    # No order asked of PostgreSQL: ordered, it reads the newest articles' pairs one by one
+    # until enough match (thousands of pairs at 100,000 articles; benchmark_memory).
+    read = [
+        q["sql"] for q in queries.captured_queries if 'FROM "articles_paragraphpair"' in q["sql"]
+    ]
+    assert len(read) == 1 and "ORDER BY" not in read[0].upper()
+
+
+@pytest.mark.django_db
+def test_the_concordance_walks_the_newest_pairs_only_for_common_words(monkeypatch):
+    old = translated(published_at=timezone.now() - datetime.timedelta(days=400))
+    new = translated()
+    orders = {}
+    for name, frequencies in [("common", {"salari": 0.5, "caid": 0.2}), ("rare", {})]:
+        monkeypatch.setattr(memory, "_frequencies", lambda column, f=frequencies: f)
+        with CaptureQueriesContext(connection) as queries:
+            hits, _ = memory.concordance('"salarios caídos"')
+        assert [hit.article_id for hit in hits] == [new.pk, old.pk], name
+        read = [
+            q["sql"]
+            for q in queries.captured_queries
+            if 'FROM "articles_paragraphpair"' in q["sql"]
+        ]
+        orders[name] = read[0].split("ORDER BY")[1]
+    assert "interval" not in orders["common"]  # read newest first from the index of times
+    assert "interval '0 seconds'" in orders["rare"]  # found in the index of words, then sorted
