@@ -482,7 +482,10 @@ def test_take_the_readers_screenshots(browser, live_server, reader_archive):
             context, page = open_reader(browser, width, color_scheme=scheme)
             try:
                 for name, url in shown.items():
-                    page.goto(live_server.url + url)
+                    page.goto(live_server.url + url, wait_until="networkidle")
+                    page.wait_for_function(
+                        "[...document.images].every(i => i.complete || i.loading === 'lazy')"
+                    )
                     page.screenshot(
                         path=folder / f"{name}-{WIDTHS[width][0]}-{scheme}.jpg",
                         type="jpeg",
