@@ -90,6 +90,7 @@ bench-search: install $(LOCAL_ENV)
 bench-memory: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear --unless-filled
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py benchmark_memory --rounds 5
 
 # Import benchmark: FILES generated text files and a POSTS-post WordPress export (kept in
