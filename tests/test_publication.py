@@ -234,12 +234,14 @@ def make_page(**fields):
 def test_a_published_page_is_at_the_top_level_and_in_the_footer(client):
     page = make_page(body="We translate.\n\n<script>alert(1)</script>[x](javascript:alert(1))")
     make_page(title="Donate", slug="donate", status="draft")
+    make_page(title="Privacy notice", slug="privacy", in_footer=False)
     html = html_of(client, "/about/")
     assert '<h1 class="page-title">About us</h1>' in html
     body = html[html.index('class="article-body"') : html.index('class="meta">Updated')]
     assert "<script" not in body and 'href="javascript' not in body
     footer = html[html.index('class="site-footer"') :]
     assert '<a href="/about/">About us</a>' in footer and "Donate" not in footer
+    assert "Privacy notice" not in footer and "Privacy notice" in html_of(client, "/privacy/")
     html_of(client, "/donate/", status=404)
     assert page.get_absolute_url() in html_of(client, "/sitemap-pages.xml")
     assert "/donate/" not in html_of(client, "/sitemap-pages.xml")
