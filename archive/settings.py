@@ -223,6 +223,10 @@ STORAGES = {
 SITE_NAME = os.environ.get("SITE_NAME", "Translated Press Archive")
 ARTICLES_PER_PAGE = 20
 SEARCH_RESULTS_PER_PAGE = 10
+# Searches running at once in one process, at most: past them a search answers 503 with
+# Retry-After at once, so that searches never take every thread that serves articles.
+SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY", "2"))
+SEARCH_RETRY_AFTER = 2  # seconds, in that answer
 PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 

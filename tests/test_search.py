@@ -1,4 +1,5 @@
 import datetime
+import threading
 
 import pytest
 from django.utils import timezone
@@ -962,3 +963,43 @@ def test_only_a_statement_out_of_time_falls_back_other_database_errors_do_not(mo
     monkeypatch.setattr(ranking_module, "_ranked", broken)
     with pytest.raises(OperationalError, match="server closed"):
         search.ranked(Article.objects.published(), "lithium")
+
+
+def test_searches_past_the_limit_answer_503_at_once_and_articles_still_answer(client, monkeypatch):
+    """At most SEARCH_CONCURRENCY searches run at once in a process: the next is refused at
+    once with Retry-After (never queued), and never kept by a cache; reading goes on."""
+    from articles.readers import search_views
+
+    article = ArticleFactory(headline="Lithium belongs to the nation")
+    held = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(search_views, "_searching", held)
+    held.acquire()  # a search under way
+    try:
+        response = client.get("/search/", {"q": "lithium"})
+        assert response.status_code == 503
+        assert response["Retry-After"] == "2" and response["Cache-Control"] == "no-store"
+        assert "Search is busy" in response.content.decode()
+        assert client.get("/search/").status_code == 200  # the empty form searches nothing
+        assert client.get(article.get_absolute_url()).status_code == 200
+    finally:
+        held.release()
+    response = client.get("/search/", {"q": "lithium"})
+    assert response.status_code == 200 and "Lithium belongs" in response.content.decode()
+    assert held.acquire(blocking=False)  # the search gave its place back
+    held.release()
+
+
+def test_a_search_that_fails_gives_its_place_back(client, monkeypatch):
+    from articles.readers import search_views
+
+    held = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(search_views, "_searching", held)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(search_views.search, "ranked", broken)
+    with pytest.raises(RuntimeError):
+        client.get("/search/", {"q": "lithium"})
+    assert held.acquire(blocking=False)
+    held.release()

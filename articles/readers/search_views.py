@@ -1,9 +1,12 @@
 import re
+import threading
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Subquery
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -13,7 +16,20 @@ from articles.models import Article, Source, Topic
 from articles.readers.views import PageMixin
 
 RELEVANCE, NEWEST = "relevance", "newest"
-MAX_PAGES = 50  # newest first: 1,000 results at 20 a page
+MAX_PAGES = 50  # newest first: 500 results at 10 a page
+
+
+# Searches under way in this process (see settings.SEARCH_CONCURRENCY).
+_searching = threading.BoundedSemaphore(settings.SEARCH_CONCURRENCY)
+
+
+def busy() -> HttpResponse:
+    """A search refused because enough are running: at once, and not kept by any cache."""
+    response = render_to_string("articles/search_busy.html")
+    answer = HttpResponse(response, status=503)
+    answer["Retry-After"] = str(settings.SEARCH_RETRY_AFTER)
+    answer["Cache-Control"] = "no-store"
+    return answer
 
 
 class SearchView(PageMixin, TemplateView):
@@ -29,6 +45,17 @@ class SearchView(PageMixin, TemplateView):
 
     template_name = "articles/search.html"
     paginate_by = settings.SEARCH_RESULTS_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        if not request.GET.get("q", "").strip():  # the empty form: nothing searched
+            return super().get(request, *args, **kwargs)
+        if not _searching.acquire(blocking=False):
+            return busy()
+        try:
+            response = super().get(request, *args, **kwargs)
+            return response.render()  # the passages are read while rendering: inside
+        finally:
+            _searching.release()
 
     def get_filters(self):
         year = self.request.GET.get("year", "").strip()

@@ -38,6 +38,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/archive_load"
 PORT = 8899
+# Redis as production should run it (docs/deploy.md): bounded, the least recently used keys
+# evicted (old content versions' entries are never asked for again).
+REDIS_MAXMEMORY = "512mb"
 CONNECTIONS = [1, 8, 50, 200]
 
 WRK_SCRIPT = r"""
@@ -234,27 +237,23 @@ class Command(BaseCommand):
         self.stdout.write(f"database: {max(count, articles):,} articles at {self.database_url}")
 
     def ensure_redis(self):
-        if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode != 0:
-            subprocess.run(
-                [
-                    "redis-server",
-                    "--daemonize",
-                    "yes",
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    "6379",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ],
-                check=True,
-            )
-            for _ in range(50):
-                if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode == 0:
-                    return
-                time.sleep(0.1)
+        """Redis as production runs it: bounded, least recently used keys evicted (set on
+        the running server too)."""
+        bounded = [("maxmemory", REDIS_MAXMEMORY), ("maxmemory-policy", "allkeys-lru")]
+        if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode == 0:
+            for name, value in bounded:
+                subprocess.run(["redis-cli", "config", "set", name, value], capture_output=True)
+            return
+        options = [part for name, value in bounded for part in (f"--{name}", value)]
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379"]
+            + ["--save", "", "--appendonly", "no", *options],
+            check=True,
+        )
+        for _ in range(50):
+            if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
 
     def stop_redis(self):
         subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True)
