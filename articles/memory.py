@@ -202,6 +202,18 @@ def _quoted(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
 
 
+# What a suggestion or a concordance hit shows of a pair and its article (never the vectors)
+_SHOWN = (
+    "original",
+    "translation",
+    "position",
+    "published_at",
+    "article__headline",
+    "article__slug",
+    "article__published_at",
+)
+
+
 def suggestions(text: str, language: str, exclude_article=None) -> list[Suggestion]:
     """The published pairs whose originals come closest to ``text`` (a paragraph in the
     language ``language``), best first, the newest on a tie: at most ``SUGGESTIONS``, each
@@ -219,15 +231,7 @@ def suggestions(text: str, language: str, exclude_article=None) -> list[Suggesti
         .exclude(translation="")
         .exclude(article_id=exclude_article)
         .select_related("article")
-        .only(
-            "original",
-            "translation",
-            "position",
-            "published_at",
-            "article__headline",
-            "article__slug",
-            "article__published_at",
-        )
+        .only(*_SHOWN)
         # in no order: found through the index of words, not by reading the newest articles
         # and checking each of their pairs (which PostgreSQL would choose, and which reads
         # thousands of pairs when few match)
@@ -312,16 +316,7 @@ def concordance(
     newest = (F if _walks(query, column) else _Unordered)("published_at").desc()
     found = list(
         pairs.select_related("article", "article__source")
-        .only(
-            "original",
-            "translation",
-            "position",
-            "published_at",
-            "article__headline",
-            "article__slug",
-            "article__published_at",
-            "article__source__name",
-        )
+        .only(*_SHOWN, "article__source__name")
         .order_by(newest, "-id")[start : start + CONCORDANCE_PAGE + 1]
     )
     more = len(found) > CONCORDANCE_PAGE

@@ -60,8 +60,8 @@ def site(request):
     """The frame of every reader page. The identity is read only by a page that shows it
     (the admin's pages do not): see ``identity``."""
     return {
-        "identity": SimpleLazyObject(identity.current),
-        "site_name": lazy(lambda: identity.current().name, str)(),
+        "identity": SimpleLazyObject(lambda: identity.current(request)),
+        "site_name": lazy(lambda: identity.current(request).name, str)(),
         "site": _links(),
         "site_nav": _navigation(request.path),
     }

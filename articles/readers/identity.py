@@ -31,11 +31,18 @@ class Identity:
     footer_pages: tuple[tuple[str, str], ...]  # (title, address)
 
 
-def current() -> Identity:
+def current(request=None) -> Identity:
+    """The identity; with ``request``, read once for the whole request (the page's title,
+    description, feed links and frame all ask)."""
+    found = getattr(request, "_site_identity", None)
+    if found is not None:
+        return found
     version, kept = caching.fetch("identity")
     if kept is None:
         kept = _read()
         caching.keep(version, kept, KEEP_SECONDS, "identity")
+    if request is not None:
+        request._site_identity = kept
     return kept
 
 

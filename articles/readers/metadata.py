@@ -36,8 +36,8 @@ def feeds_for(name: str, title: str, kwargs: dict) -> list[dict]:
     ]
 
 
-def site_feeds() -> list[dict]:
-    return feeds_for("feed", identity.current().name, {})
+def site_feeds(request=None) -> list[dict]:
+    return feeds_for("feed", identity.current(request).name, {})
 
 
 def _person(person, request):
@@ -74,7 +74,7 @@ def article_json_ld(article, request) -> str:
     url = request.build_absolute_uri(article.get_absolute_url())
     publisher = {
         "@type": "Organization",
-        "name": identity.current().name,
+        "name": identity.current(request).name,
         "url": request.build_absolute_uri(reverse("articles:home")),
     }
     data = {

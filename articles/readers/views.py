@@ -50,7 +50,7 @@ class PageMixin:
         title = self.get_page_title()
         if page_obj is not None and page_obj.number > 1:
             title = f"{title} (page {page_obj.number})"
-        feeds = metadata.site_feeds()
+        feeds = metadata.site_feeds(self.request)
         if self.feed_name:
             feeds = metadata.feeds_for(self.feed_name, title, self.get_feed_kwargs()) + feeds
         context["page"] = {
@@ -91,17 +91,17 @@ class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get_page_title(self):
-        site = identity.current()
+        site = identity.current(self.request)
         return f"{site.name}: {site.tagline}" if site.tagline else site.name
 
     def get_page_description(self):
-        return identity.current().description or metadata.SITE_DESCRIPTION
+        return identity.current(self.request).description or metadata.SITE_DESCRIPTION
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number == 1:
             lead, latest = front.lead_story(
-                list(context["object_list"]), identity.current().lead_article_id
+                list(context["object_list"]), identity.current(self.request).lead_article_id
             )
             around = front.around_the_latest()
             context.update(
