@@ -109,3 +109,27 @@ def test_a_replica_that_is_down_is_left_out_and_readers_get_the_primary(client, 
         response = client.get(article.get_absolute_url())
         assert response.status_code == 200 and "Served anyway" in response.content.decode()
     assert replica not in routers.available_replicas()
+
+
+@pytest.mark.parametrize("order", ["", "&order=newest"])
+def test_a_readers_search_runs_wholly_on_the_replica_read_only_within_its_budget(
+    client, replica, order
+):
+    """Search's heaviest statements (its parse and statistics, the ranking, the passages) are
+    the replica's: with the primary away, searches are still answered."""
+    article = ArticleFactory(
+        headline="Glaciers retreat on the volcanoes", body="The glaciers of Iztaccíhuatl are gone."
+    )
+    wait_until_replicated(replica, article)
+    with (
+        CaptureQueriesContext(connections[replica]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = client.get(f"/search/?q=glaciers{order}")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Glaciers retreat on the volcanoes" in page
+    assert "Iztaccíhuatl" in page  # the passage, cut on the replica too
+    assert len(on_primary) == 0
+    statements = [query["sql"] for query in on_replica]
+    assert "SET TRANSACTION READ ONLY" in statements
+    assert any(s.startswith("SET LOCAL statement_timeout") for s in statements)

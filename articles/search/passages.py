@@ -3,7 +3,7 @@ first ``Tuning.PASSAGE_SOURCE_CHARS`` characters); since folding maps one charac
 character, the passage is then cut from the original text at the same offsets. A match
 deeper in the text shows the article's opening instead."""
 
-from django.db import connection
+from django.db import connections
 from django.db.models.functions import Left
 
 from articles.models import Article
@@ -23,16 +23,17 @@ def passages(ids, text: str) -> dict[int, str]:
     """
     if not ids:
         return {}
+    articles = Article.objects.filter(pk__in=ids)  # from a replica, for a reader
     openings = dict(
-        Article.objects.filter(pk__in=ids)
-        .annotate(opening=Left("body", tuning().PASSAGE_SOURCE_CHARS))
-        .values_list("pk", "opening")
+        articles.annotate(opening=Left("body", tuning().PASSAGE_SOURCE_CHARS)).values_list(
+            "pk", "opening"
+        )
     )
     order = list(openings)
     options = (
         f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=20, ShortWord=3, MaxFragments=1"
     )
-    with connection.cursor() as cursor:
+    with connections[articles.db].cursor() as cursor:
         cursor.execute(
             "SELECT ts_headline(%s::regconfig, t.body, websearch_to_tsquery(%s::regconfig, %s), %s)"
             " FROM unnest(%s::text[]) WITH ORDINALITY AS t(body, n) ORDER BY t.n",

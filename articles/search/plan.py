@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 
 from articles.models import CommonWord
 from articles.models.search_index import CONFIG
@@ -83,6 +83,7 @@ def parse(folded_text: str, topic: str, model) -> Parsed:
     all of them; for alternatives, the commonest; a phrase, rarer than its words, goes to the
     indexes. One query, whatever is known already."""
     through = model.topics.through
+    connection = connections[router.db_for_read(model)]  # a replica's, for a reader
     kept = _statistics.get(connection.alias)
     settings = tuning()
     stale = kept is None or time.monotonic() - kept[0] > settings.STATISTICS_SECONDS

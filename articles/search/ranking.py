@@ -135,10 +135,15 @@ def _best_first(articles, query, limit: int | None = None) -> list[int]:
 
 @contextmanager
 def _budget(alias):
-    """A transaction whose statements may take ``Tuning.BUDGET_MS`` each; rolled back at the
-    end (it only reads), which also undoes the setting inside a caller's transaction."""
+    """A read-only transaction whose statements may take ``Tuning.BUDGET_MS`` each, on the
+    database ``alias`` names (a replica, for a reader: the budget is enforced where the
+    search runs); rolled back at the end (it only reads), which also undoes the setting
+    inside a caller's transaction (read-only only when it is the outermost one)."""
+    outermost = not connections[alias].in_atomic_block
     with transaction.atomic(using=alias):
         with connections[alias].cursor() as cursor:
+            if outermost:
+                cursor.execute("SET TRANSACTION READ ONLY")
             cursor.execute("SET LOCAL statement_timeout = %s", [f"{tuning().BUDGET_MS}ms"])
         yield
         transaction.set_rollback(True, using=alias)
