@@ -8,9 +8,10 @@ it (default "archive"; the benchmark uses "archive_bench").
 
 A server's connections are kept for ``DATABASE_CONN_MAX_AGE`` seconds (default 60) and
 checked before reuse; connecting gives up after ``DATABASE_CONNECT_TIMEOUT`` seconds (default
-3), and a statement after ``DATABASE_STATEMENT_TIMEOUT`` (e.g. "5s"; the web server's
+2, libpq's least), and a statement after ``DATABASE_STATEMENT_TIMEOUT`` (e.g. "5s"; the web server's
 configuration sets it, management commands such as imports run without one), so a database
-that stops answering makes requests fail fast instead of hanging.
+that stops answering makes requests fail fast instead of hanging; a server that cannot enforce
+its timeout because it is hung is cut off at the request's deadline (``archive.deadline``).
 
 PostgreSQL's JIT compilation is off for our connections (``SESSION_OPTIONS``): it spends
 10–15 ms compiling any plan it prices above a threshold, and it prices the search's plans
@@ -28,6 +29,13 @@ from pathlib import Path
 import dj_database_url
 
 SESSION_OPTIONS = "-c jit=off"
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 10000,
+}
 
 
 def database_settings(base_dir: Path) -> dict:
@@ -55,7 +63,12 @@ def _server(url: str) -> dict:
         conn_health_checks=True,
     )
     options = settings.setdefault("OPTIONS", {})
-    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")))
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")))
+    # A server whose host is gone from the network: a kept connection is found dead by TCP
+    # within ~20 s idle, or 10 s after a send goes unacknowledged (ignored on Unix sockets).
+    # A server that is there but does not answer is the request deadline's (archive.deadline).
+    for name, value in KEEPALIVES.items():
+        options.setdefault(name, value)
     options["options"] = SESSION_OPTIONS
     statement_timeout = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "").strip()
     if statement_timeout:

@@ -108,6 +108,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         reason = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
+        if getattr(request, "database_deadline_passed", False):
+            reason = f"no answer by the request's deadline ({reason})"
         logger.warning("database unavailable for %s %s: %s", request.method, request.path, reason)
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.retry_after)

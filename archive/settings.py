@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
+    "archive.deadline.DatabaseDeadlineMiddleware",
     "articles.readers.serving.ReaderCacheMiddleware",
     "articles.readers.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +162,9 @@ WSGI_APPLICATION = "archive.wsgi.application"
 
 DATABASES = {"default": database_settings(BASE_DIR), **replica_settings()}
 DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
+# How long a request may wait on its databases (``archive.deadline``), in seconds.
+DATABASE_READER_DEADLINE = float(os.environ.get("DATABASE_READER_DEADLINE", "2.5"))
+DATABASE_REQUEST_DEADLINE = float(os.environ.get("DATABASE_REQUEST_DEADLINE", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,11 +10,12 @@ import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connections
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from archive import routers
 from articles.models import Article
 from tests.factories import ArticleFactory
+from tests.hung_server import HungServer
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 REPLICA_URL = os.environ.get("TEST_REPLICA_URL", "")
@@ -133,3 +134,36 @@ def test_a_readers_search_runs_wholly_on_the_replica_read_only_within_its_budget
     statements = [query["sql"] for query in on_replica]
     assert "SET TRANSACTION READ ONLY" in statements
     assert any(s.startswith("SET LOCAL statement_timeout") for s in statements)
+
+
+@override_settings(DATABASE_READER_DEADLINE=0.5)
+def test_a_replica_that_hangs_is_cut_off_and_set_aside_and_readers_get_the_primary(
+    client, replica, tmp_path
+):
+    """A replica whose processes are stopped (SIGSTOP) keeps its connections open and answers
+    nothing: the reader's request cuts its wait at the deadline, cannot connect again within
+    the connect timeout, and reads from the primary; the next readers do not wait at all."""
+    hung = HungServer(tmp_path / "replica")
+    try:
+        article = ArticleFactory(headline="Served while the replica hangs")
+        connections[replica].close()
+        connections.settings[replica].update(hung.settings(connections.settings[replica]))
+        connections[replica].ensure_connection()  # kept from an earlier request, and so
+        connections[replica].health_check_done = False  # checked at this request's first read
+        with hung.stopped():
+            started = time.monotonic()
+            first = client.get(article.get_absolute_url())
+            waited = time.monotonic() - started
+            cache.clear()
+            started = time.monotonic()
+            second = client.get(article.get_absolute_url())
+            then = time.monotonic() - started
+        for response in (first, second):
+            assert response.status_code == 200
+            assert "Served while the replica hangs" in response.content.decode()
+        assert waited < 0.5 + 2 + 1.0, waited
+        assert then < 0.5, then
+        assert replica not in routers.available_replicas()
+    finally:
+        connections[replica].close()
+        hung.close()
