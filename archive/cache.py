@@ -111,3 +111,26 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", None)
+
+    def bump_versions(self, names, timeout: int) -> None:
+        """Add one to each counter ``names`` names, in order and at once (a Lua script); one
+        that is missing starts from Redis's clock in milliseconds, above any value it can
+        have had. Unlike every other call this one raises when Redis cannot be reached: a
+        purge must be known to have failed (see ``articles.readers.surrogates``)."""
+        keys = [self.make_and_validate_key(name) for name in names]
+        client = self._cache.get_client(write=True)
+        client.eval(BUMP_SCRIPT, len(keys), *keys, timeout)
+
+
+BUMP_SCRIPT = """
+local now = redis.call('TIME')
+local start = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for _, key in ipairs(KEYS) do
+    if redis.call('EXISTS', key) == 1 then
+        redis.call('INCR', key)
+    else
+        redis.call('SET', key, start, 'EX', ARGV[1])
+    end
+end
+return #KEYS
+"""

@@ -255,6 +255,11 @@ HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_CACHE_STALE_WHILE_R
 # How long an article's rendered part is kept for anonymous readers (under the content
 # version: a change shows at once whatever this says; see articles/article_views.py).
 ARTICLE_CACHE_SECONDS = int(os.environ.get("ARTICLE_CACHE_SECONDS", "3600"))
+# The HTTP caches in front (Varnish), purged by surrogate key after a save: their addresses,
+# comma-separated (e.g. http://127.0.0.1:6081/); and how often each web process does the
+# purges still owed (articles/readers/surrogates.py; 0: never, as in tests).
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS", "")
+PURGE_INTERVAL = float(os.environ.get("PURGE_INTERVAL", "0" if TESTING else "1"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
 # Security headers everywhere; HTTPS-only cookies, HSTS and the redirect to HTTPS in

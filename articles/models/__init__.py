@@ -5,7 +5,7 @@ links, updates of the original (``editorial``), and the addresses that redirect 
 (``addresses``); the images they show (``images``); the archive's common words, with which
 of them each article holds, for the search (``words``); and the translation memory, every
 article's paragraphs paired with their originals (``memory``); the publication around them: its
-identity and its pages (``publication``)."""
+identity and its pages (``publication``); and the cache purges owed to readers (``purges``)."""
 
 from articles.models.addresses import LegacyAddress, SlugRedirect
 from articles.models.archive import Article, ArticleQuerySet
@@ -13,6 +13,7 @@ from articles.models.editorial import Correction, OriginalUpdate, PreviewLink, R
 from articles.models.images import Image
 from articles.models.memory import ParagraphPair
 from articles.models.publication import Page, PageRevision, SiteIdentity
+from articles.models.purges import PendingPurge
 from articles.models.related import RelatedStory
 from articles.models.subjects import Filing, GlossaryTerm, Person, Source, Thread, Topic
 from articles.models.words import CommonWord, CommonWords
@@ -30,6 +31,7 @@ __all__ = [
     "OriginalUpdate",
     "Page",
     "PageRevision",
+    "PendingPurge",
     "ParagraphPair",
     "Person",
     "PreviewLink",

@@ -2,10 +2,10 @@
 
 Rendering an article costs one large query and most of a page's template work (about 10 ms
 at 100,000 articles); the most read pages are articles. So for anonymous readers the view
-keeps each article's rendered page in the cache under the content version (see
-``caching``), with its date: a warm article costs two cache reads and no query, whatever the
-address's query string (the page cache in ``serving`` keys by the whole address, and can be
-off). A publish, an edit or an unpublish changes the version, so nobody is served an article
+keeps each article's rendered page in the cache under the surrogate keys of what it shows
+(``surrogates``), with its date: a warm article costs three cache reads and no query, whatever
+the address's query string (the page cache in ``serving`` keys by the whole address, and can
+be off). A publish, an edit or an unpublish purges those keys, so nobody is served an article
 as it was. Signed-in editors and previews always render afresh, and are never kept.
 """
 
@@ -22,7 +22,7 @@ from django.views.generic import DetailView
 from articles import languages, pairing
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink, SlugRedirect
-from articles.readers import caching, metadata, serving
+from articles.readers import caching, metadata, serving, surrogates
 from articles.readers.related import more_on_this_story
 from articles.readers.views import PageMixin
 
@@ -69,7 +69,7 @@ class ArticleDetailView(PageMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         keeping = serving.is_anonymous_reader(request)
-        version, kept = caching.fetch(*self.cache_parts()) if keeping else (None, None)
+        purges, kept = caching.fetch_tagged(*self.cache_parts()) if keeping else (None, None)
         if kept is None:
             self.object = self.get_object()
             if self.object is None:
@@ -83,9 +83,14 @@ class ArticleDetailView(PageMixin, DetailView):
             if local_date(self.object) != self.requested_date():
                 # Before rendering: the page kept is the one at the article's own address.
                 return redirect(self.object, permanent=True)
-            kept = self.render_article(self.get_context_data(object=self.object))
+            context = self.get_context_data(object=self.object)
+            kept = self.render_article(context)
+            kept["keys"] = surrogates.article_keys(self.object, context)
             if keeping:
-                caching.keep(version, kept, settings.ARTICLE_CACHE_SECONDS, *self.cache_parts())
+                seconds = settings.ARTICLE_CACHE_SECONDS
+                keys = [*kept["keys"], surrogates.SITE]
+                caching.keep_tagged(purges, kept, seconds, keys, *self.cache_parts())
+        surrogates.show(*kept["keys"])
         if kept["date"] != self.requested_date():
             return redirect(kept["url"], permanent=True)
         return HttpResponse(kept["html"])

@@ -12,6 +12,15 @@ every process and server agrees). The version is bumped
   anything for a scheduled article to appear.
 
 Old entries are never deleted one by one: they stop being asked for and expire.
+
+Whole pages and articles' rendered parts are not kept under that one version, which every save
+changes, but under **surrogate keys**: the things they show (``articles.readers.surrogates``).
+Each key has a version of its own (``sk:<key>``); an entry is kept with the versions of its
+keys, read once it is rendered, and is served only while none has changed; a purge bumps the
+versions of the keys it names, so a save changes only the pages that show what it saved. A
+purge also bumps ``content:purges``, read when a page is looked for and again before it is
+kept: a page rendered while a purge happened may hold what was, and is not kept. A key's
+version missing from the cache (evicted) is taken as changed: its entries are not served.
 """
 
 import time
@@ -27,6 +36,8 @@ VERSION_KEY = "content:version"
 NEXT_KEY = "content:next-scheduled"
 NO_SCHEDULE = -1.0  # stored when nothing is scheduled
 NEXT_CHECK_SECONDS = 3600  # look for newly scheduled articles at least this often
+PURGES_KEY = "content:purges"
+KEY_VERSION_SECONDS = 2 * 86400  # longer than any entry is kept
 
 
 def version() -> int:
@@ -50,6 +61,65 @@ def keep(current: int, value, timeout: int, *parts) -> None:
     cache.set(_kept_name(parts), (current, value), timeout)
 
 
+def fetch_tagged(*parts) -> tuple[object, object]:
+    """What was kept under ``parts`` by :func:`keep_tagged` while none of its keys has been
+    purged since (None if nothing was), and the purges' count to give back to
+    :func:`keep_tagged`. Two cache round trips when something was kept, one otherwise."""
+    name = _kept_name(parts)
+    found = cache.get_many([VERSION_KEY, NEXT_KEY, PURGES_KEY, name])
+    _resolve(found)
+    purges, entry = found.get(PURGES_KEY), found.get(name)
+    if not entry or not isinstance(entry[0], dict):
+        return purges, None
+    versions, value = entry
+    current = cache.get_many([_key_version_name(key) for key in versions])
+    for key, kept_at in versions.items():
+        if current.get(_key_version_name(key)) != kept_at:
+            return purges, None
+    return purges, value
+
+
+def keep_tagged(purges, value, timeout: int, keys, *parts) -> None:
+    """Keep ``value`` under ``parts``, valid until one of ``keys`` is purged; not kept if a
+    purge happened since :func:`fetch_tagged` gave ``purges`` (it was rendered meanwhile)."""
+    names = {key: _key_version_name(key) for key in keys}
+    found = cache.get_many([PURGES_KEY, *names.values()])
+    if found.get(PURGES_KEY) != purges:
+        return
+    versions = {}
+    for key, name in names.items():
+        if name not in found:  # never purged, or evicted: a version no entry has had
+            cache.add(name, _clock(), KEY_VERSION_SECONDS)
+            found[name] = cache.get(name)
+        versions[key] = found[name]
+    cache.set(_kept_name(parts), (versions, value), timeout)
+
+
+def purge_keys(keys) -> None:
+    """Bump the versions of ``keys`` (and the purges' count first, and the content version:
+    a purge owed since a moment Redis was away brings the counts and other parts up to date
+    too), so that no entry kept with them is served again. Raises if the shared cache cannot
+    be reached: the caller keeps the purge owed (``surrogates``)."""
+    names = [PURGES_KEY, VERSION_KEY, *(_key_version_name(key) for key in keys)]
+    bump = getattr(cache, "bump_versions", None)
+    if bump is not None:  # Redis: one atomic round trip, and no silent fallback
+        bump(names, KEY_VERSION_SECONDS)
+        return
+    for name in names:  # one process's own memory (no REDIS_URL)
+        try:
+            cache.incr(name)
+        except ValueError:
+            cache.set(name, _clock(), KEY_VERSION_SECONDS)
+
+
+def _key_version_name(key: str) -> str:
+    return f"sk:{key}"
+
+
+def _clock() -> int:
+    return int(time.time() * 1000)
+
+
 def _kept_name(parts) -> str:
     return ":".join(["kept", *map(str, parts)])
 
@@ -62,6 +132,9 @@ def _resolve(found: dict) -> int:
     if upcoming is None or (upcoming != NO_SCHEDULE and upcoming <= time.time()):
         if upcoming is not None:  # a scheduled article's time has come
             current = _bump()
+            from articles.readers import surrogates  # which purges through this module
+
+            surrogates.scheduled_time_came(upcoming)
         _remember_next_scheduled()
     return current
 

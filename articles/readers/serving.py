@@ -8,11 +8,12 @@ and the share-preview links. Its successful answers are the same for everyone, s
   300 s by default), ``Vary: Cookie``, and a strong ``ETag``: a hash of the page itself;
 * ``If-None-Match`` with that ETag gets ``304 Not Modified``, from the page cache without
   rendering anything;
-* the page itself is kept in the shared cache for ``PAGE_CACHE_SECONDS`` under the content
-  version (see ``caching``), unless its query string holds more than a page number
+* ``Surrogate-Key``, ``xkey`` and ``Cache-Tag``: what the page shows (``surrogates``);
+* the page itself is kept in the shared cache for ``PAGE_CACHE_SECONDS`` under those keys
+  (see ``caching``), unless its query string holds more than a page number
   (``_page_parts``: searches and made-up parameters are not kept); a publish, an edit, an
-  unpublish or a scheduled article's time coming changes the version, so no process serves
-  the old page after it. (Without a shared
+  unpublish or a scheduled article's time coming purges the keys of what it changed, so no
+  process serves a page that showed it after that. (Without a shared
   cache, ``REDIS_URL``, the page cache is off: one process could not tell the others.)
 
 Everything else, a signed-in editor's view first of all, is ``private, no-store`` and never
@@ -28,7 +29,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from archive import routers
-from articles.readers import caching
+from articles.readers import caching, surrogates
 
 PERSONAL_PREFIXES = ("/admin/", "/preview/", "/healthz")
 
@@ -48,18 +49,25 @@ class ReaderCacheMiddleware:
     def __call__(self, request):
         if not is_anonymous_reader(request):
             return _personal(self.get_response(request))
+        surrogates.purger.ensure_running()
         parts = _page_parts(request) if settings.PAGE_CACHE_SECONDS else None
-        version, stored = caching.fetch(*parts) if parts else (None, None)
+        purges, stored = caching.fetch_tagged(*parts) if parts else (None, None)
         if stored is not None:
             response = _rebuild(stored)
             response["X-Cache"] = "hit"
         else:
-            response = self.get_response(request)
+            token = surrogates.collecting()
+            try:
+                response = self.get_response(request)
+            finally:
+                keys = surrogates.stop_collecting(token)
             if not _public(response):
                 return response
             response["ETag"] = _etag(response.content)
+            surrogates.headers(response, keys)
             if parts:
-                caching.keep(version, _stored(response), settings.PAGE_CACHE_SECONDS, *parts)
+                kept = _stored(response)
+                caching.keep_tagged(purges, kept, settings.PAGE_CACHE_SECONDS, keys, *parts)
             response["X-Cache"] = "miss" if parts else "off"
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
