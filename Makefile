@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install lock migrate seed lint check bench bench-search bench-memory bench-import loadtest screenshots clean
+.PHONY: run serve-cached test install lock migrate seed lint check bench bench-search bench-memory bench-import loadtest screenshots clean
 
 # Installs are reproducible: exact versions with their hashes, from the lock files that
 # `make lock` writes from pyproject.toml (requirements/base.txt for production,
@@ -45,6 +45,21 @@ run: seed
 	$(MANAGE) local_admin
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The archive behind Varnish, as a news site runs it (archive/varnish/archive.vcl): the app in
+# gunicorn on 127.0.0.1:8001, Varnish on http://127.0.0.1:$(PORT)/, purged by the app after each
+# save. Needs Debian's varnish and varnish-modules. One worker unless REDIS_URL is set (the
+# processes must share their cache). Ctrl+C stops both.
+serve-cached: seed
+	@command -v varnishd > /dev/null || { echo "varnishd not found: apt-get install varnish varnish-modules"; exit 1; }
+	@dir=$$(mktemp -d /tmp/archive-varnish-XXXXXX) && chmod 755 $$dir && \
+	cp archive/varnish/archive.vcl $$dir/ && \
+	{ varnishd -F -a 127.0.0.1:$(PORT) -f $$dir/archive.vcl -n $$dir/work -s malloc,256m & } && \
+	trap "kill $$! 2> /dev/null; wait; rm -rf $$dir" EXIT INT TERM && \
+	echo "Serving on http://127.0.0.1:$(PORT)/ through Varnish (the app itself: http://127.0.0.1:8001/)" && \
+	HTTP_CACHE_PURGE_URLS=http://127.0.0.1:$(PORT)/ WEB_BIND=127.0.0.1:8001 \
+	WEB_WORKERS=$${WEB_WORKERS:-$$([ -n "$$REDIS_URL" ] && echo 3 || echo 1)} \
+	$(BIN)/gunicorn -c archive/gunicorn_config.py archive.wsgi
 
 # The Nu HTML checker for the reader-page test (tests/browser/test_reader_pages.py), from npm;
 # without npm that one test is skipped (CI installs both).
