@@ -7,13 +7,15 @@ then, if that leaves room, those whose headline, dek or source matches its headl
 
 import datetime
 import re
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F
 
-from articles.models import Article
+from articles.models import Article, Source
+from articles.models.archive import published_condition
 from articles.models.search_index import CONFIG
 from articles.readers import caching
 from articles.text import fold
@@ -28,62 +30,81 @@ def more_on_this_story(article, limit=LIMIT):
     """Up to ``limit`` published articles from the weeks around ``article``: those sharing the
     most topics first, then those whose headline, dek or source match its headline's words.
 
-    The choice (ids only) is cached under the content version like the counts; the articles
-    themselves are read through ``published()`` on every view, so a pick that is unpublished
-    meanwhile disappears at once.
+    The choice, with what the page shows of each pick (headline, dek, date, source), is cached
+    under the content version like the counts; which of the picks are still published is asked
+    on every view (one small query), so a pick that is unpublished meanwhile, by any means,
+    disappears at once.
     """
-    ids = cache.get_or_set(
-        caching.key("more-on-this-story", article.pk),
-        lambda: _choose(article, limit),
-        settings.COUNTS_CACHE_SECONDS,
-    )
-    if not ids:
+    name = caching.key("more-on-this-story", article.pk)
+    rows = cache.get(name)
+    if rows is None:  # chosen now, among published articles
+        rows = _choose(article, limit)
+        cache.set(name, rows, settings.COUNTS_CACHE_SECONDS)
+        return [_teaser(row) for row in rows]
+    if not rows:
         return []
-    found = (
-        Article.objects.published()
-        .for_reading()
-        .defer("body_html")
-        .select_related("source")
-        .in_bulk(ids)
+    # Each pick's row by its key, and the rule of published() read for it (as a filter, the
+    # rule would lead PostgreSQL to read every published article's index entry).
+    public = {
+        pk
+        for pk, is_public in Article.objects.filter(pk__in=[row["pk"] for row in rows])
+        .annotate(is_public=ExpressionWrapper(published_condition(), output_field=BooleanField()))
+        .values_list("pk", "is_public")
+        if is_public
+    }
+    return [_teaser(row) for row in rows if row["pk"] in public]
+
+
+SHOWN = ("pk", "headline", "slug", "dek", "published_at", "source__name")
+
+
+def _teaser(row) -> Article:
+    teaser = Article(
+        pk=row["pk"],
+        headline=row["headline"],
+        slug=row["slug"],
+        dek=row["dek"],
+        published_at=row["published_at"],
     )
-    return [found[pk] for pk in ids if pk in found]
+    teaser.source = Source(name=row["source__name"])
+    return teaser
 
 
 def _choose(article, limit):
-    """Each step is one query over at most 200 candidates (the 100 nearest in time on each
-    side, within the window), so the cost does not grow with the archive."""
+    """Over at most 200 candidates (the 100 nearest in time on each side, within the
+    window), so the cost does not grow with the archive: the candidates, with what the page
+    shows of each, in one query; their topics in a second (counted here: PostgreSQL would
+    count them with one small index scan per candidate); the headline's words over the same
+    candidates only when topics left room."""
     published = Article.objects.published().exclude(pk=article.pk).order_by()
     when = article.published_at
     before = (
         published.filter(published_at__lte=when, published_at__gte=when - WINDOW)
         .order_by("-published_at")
-        .values("pk")[:NEIGHBOURS]
+        .values(*SHOWN)[:NEIGHBOURS]
     )
     after = (
         published.filter(published_at__gt=when, published_at__lte=when + WINDOW)
         .order_by("published_at")
-        .values("pk")[:NEIGHBOURS]
+        .values(*SHOWN)[:NEIGHBOURS]
     )
-    base = published.filter(pk__in=before.union(after, all=True))
-    picks = []
-    topic_ids = [topic.pk for topic in article.filed_topics]
+    candidates = {row["pk"]: row for row in before.union(after, all=True)}
+    if not candidates:
+        return []
+    chosen = []
+    topic_ids = {topic.pk for topic in article.filed_topics}
     if topic_ids:
-        # Counted per candidate with the (article, topic) index, rather than by joining
-        # every article of these topics.
-        shared = (
-            Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
-            .order_by()
-            .values("article_id")
-            .annotate(n=Count("*"))
-            .values("n")
+        shared = Counter(
+            article_id
+            for article_id, topic_id in Article.topics.through.objects.filter(
+                article_id__in=list(candidates)
+            ).values_list("article_id", "topic_id")
+            if topic_id in topic_ids
         )
-        picks = list(
-            base.annotate(shared=Subquery(shared))
-            .filter(shared__gt=0)
-            .order_by("-shared", "-published_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-    if len(picks) < limit:
+        newest = {pk: row["published_at"] for pk, row in candidates.items()}
+        chosen = sorted(shared, key=lambda pk: (shared[pk], newest[pk]), reverse=True)
+        chosen = chosen[:limit]
+    if len(chosen) < limit:
         words = {
             word
             for word in re.findall(r"\w+", fold(article.headline).lower())
@@ -91,11 +112,11 @@ def _choose(article, limit):
         }
         if words:
             query = SearchQuery(" or ".join(sorted(words)), config=CONFIG, search_type="websearch")
-            picks += list(
-                base.filter(title_vector=query)
-                .exclude(pk__in=picks)
+            chosen += list(
+                Article.objects.filter(pk__in=[pk for pk in candidates if pk not in chosen])
+                .filter(title_vector=query)
                 .annotate(rank=SearchRank(F("title_vector"), query))
                 .order_by("-rank", "-published_at")
-                .values_list("pk", flat=True)[: limit - len(picks)]
+                .values_list("pk", flat=True)[: limit - len(chosen)]
             )
-    return picks
+    return [candidates[pk] for pk in chosen]
