@@ -117,9 +117,15 @@ class ResilientRedisCache(RedisCache):
         that is missing starts from Redis's clock in milliseconds, above any value it can
         have had. Unlike every other call this one raises when Redis cannot be reached: a
         purge must be known to have failed (see ``articles.readers.surrogates``)."""
+        if time.monotonic() < self._down_until:  # known away: owed at once, no wait
+            raise self._cache._lib.exceptions.ConnectionError("Redis is away")
         keys = [self.make_and_validate_key(name) for name in names]
         client = self._cache.get_client(write=True)
-        client.eval(BUMP_SCRIPT, len(keys), *keys, timeout)
+        try:
+            client.eval(BUMP_SCRIPT, len(keys), *keys, timeout)
+        except self._cache._lib.exceptions.RedisError:
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            raise
 
 
 BUMP_SCRIPT = """

@@ -4,9 +4,9 @@ A server that has stopped answering without closing its connections (a stuck dis
 storm, a process stopped with SIGSTOP, a host gone from the network) cannot enforce its own
 ``statement_timeout``, and the kernel still acknowledges what is sent to it, so neither the
 server nor TCP ends the wait. The deadline is therefore kept on the client's side: each request
-gets one (``DATABASE_READER_DEADLINE`` seconds for an anonymous reader, default 2.5;
-``DATABASE_REQUEST_DEADLINE`` for everyone else, default 30: an editor's import may take a
-while), and a watchdog thread, once per process, looks every ``TICK`` seconds for requests past
+gets one (``articles.readers.serving.DatabaseDeadlineMiddleware``: ``DATABASE_READER_DEADLINE``
+seconds for an anonymous reader, default 2.5; ``DATABASE_REQUEST_DEADLINE`` for everyone else,
+default 30: an editor's import may take a while), and a watchdog thread, once per process, looks every ``TICK`` seconds for requests past
 theirs. A connection of such a request that is waiting on the server is cut (its socket shut
 down), which ends the wait at once with an ``OperationalError``: the reader gets the "back
 soon" page with ``503`` and ``Retry-After`` (``archive.middleware``), or, for a replica, the
@@ -14,30 +14,41 @@ request reads from the primary (``archive.routers``). A connection that is not w
 alone, so a request past its deadline but no longer waiting (rendering, say) is not harmed.
 
 A new connection is bounded by ``connect_timeout`` (``archive.database``); so a reader waits at
-most the deadline plus the connect timeout (2.5 + 2 s by default) for a hung server.
+most the deadline plus the connect timeout (2.5 + 2 s by default) for a hung server; one that
+gives up on a hung replica has its deadline restarted for the primary (``restart``).
 """
 
+import contextvars
 import os
 import socket
 import threading
 import time
 
-from django.conf import settings
 from django.db import connections
 from psycopg.pq import TransactionStatus
-
-from articles.readers.serving import is_anonymous_reader
 
 TICK = 0.1
 
 
 class _Watch:
-    __slots__ = ("deadline", "request", "wrappers")
+    __slots__ = ("deadline", "request", "seconds", "wrappers")
 
-    def __init__(self, deadline, request, wrappers):
-        self.deadline = deadline
+    def __init__(self, seconds, request, wrappers):
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.request = request
         self.wrappers = wrappers
+
+
+_current: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("deadline", default=None)
+
+
+def restart() -> None:
+    """A new deadline for the current request, from now: a request that gave up on a hung
+    replica goes on with the primary (``archive.routers``), which gets its own time."""
+    watch = _current.get()
+    if watch is not None:
+        watch.deadline = time.monotonic() + watch.seconds
 
 
 class Watchdog:
@@ -54,7 +65,8 @@ class Watchdog:
         # This thread's connection wrappers (Django keeps one per alias per thread); made now,
         # connected or not, so that the watchdog can see a connection made later.
         wrappers = [connections[alias] for alias in connections.settings]
-        watch = _Watch(time.monotonic() + seconds, request, wrappers)
+        watch = _Watch(seconds, request, wrappers)
+        _current.set(watch)
         key = id(watch)
         with self._lock:
             self._watches[key] = watch
@@ -65,6 +77,7 @@ class Watchdog:
         return key
 
     def forget(self, key: int) -> None:
+        _current.set(None)
         with self._lock:
             self._watches.pop(key, None)
 
@@ -101,19 +114,3 @@ def cut_if_waiting(wrapper) -> bool:
 
 
 watchdog = Watchdog()
-
-
-class DatabaseDeadlineMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if is_anonymous_reader(request):
-            seconds = settings.DATABASE_READER_DEADLINE
-        else:
-            seconds = settings.DATABASE_REQUEST_DEADLINE
-        key = watchdog.watch(request, seconds)
-        try:
-            return self.get_response(request)
-        finally:
-            watchdog.forget(key)

@@ -16,6 +16,8 @@ import time
 
 from django.db import DatabaseError, connections
 
+from archive import deadline
+
 RETRY_SECONDS = 10.0
 
 reading_from: contextvars.ContextVar["ReplicaChoice | None"] = contextvars.ContextVar(
@@ -75,6 +77,7 @@ class ReplicaChoice:
                 except DatabaseError:
                     mark_down(alias)
                     connection.close()
+                    deadline.restart()  # the primary gets its own time
         return self.alias or "default"
 
 

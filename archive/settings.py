@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
-    "archive.deadline.DatabaseDeadlineMiddleware",
+    "articles.readers.serving.DatabaseDeadlineMiddleware",
     "articles.readers.serving.ReaderCacheMiddleware",
     "articles.readers.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

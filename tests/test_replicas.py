@@ -142,7 +142,8 @@ def test_a_replica_that_hangs_is_cut_off_and_set_aside_and_readers_get_the_prima
 ):
     """A replica whose processes are stopped (SIGSTOP) keeps its connections open and answers
     nothing: the reader's request cuts its wait at the deadline, cannot connect again within
-    the connect timeout, and reads from the primary; the next readers do not wait at all."""
+    the connect timeout, and reads from the primary with a deadline of its own; the next
+    readers do not wait at all."""
     hung = HungServer(tmp_path / "replica")
     try:
         article = ArticleFactory(headline="Served while the replica hangs")
@@ -150,7 +151,14 @@ def test_a_replica_that_hangs_is_cut_off_and_set_aside_and_readers_get_the_prima
         connections.settings[replica].update(hung.settings(connections.settings[replica]))
         connections[replica].ensure_connection()  # kept from an earlier request, and so
         connections[replica].health_check_done = False  # checked at this request's first read
-        with hung.stopped():
+        slow = {"first": True}
+
+        def first_read_takes_a_while(execute, sql, params, many, context):
+            if slow.pop("first", False):  # the primary's first read: 0.3 s, past the deadline
+                execute("SELECT pg_sleep(0.3)", None, False, context)
+            return execute(sql, params, many, context)
+
+        with hung.stopped(), connections["default"].execute_wrapper(first_read_takes_a_while):
             started = time.monotonic()
             first = client.get(article.get_absolute_url())
             waited = time.monotonic() - started

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from archive import routers
+from archive import deadline, routers
 from articles.readers import caching, surrogates
 
 PERSONAL_PREFIXES = ("/admin/", "/preview/", "/healthz")
@@ -157,3 +157,23 @@ class ReplicaMiddleware:
             return self.get_response(request)
         finally:
             routers.reading_from.reset(token)
+
+
+class DatabaseDeadlineMiddleware:
+    """Each request waits on its databases for a bounded time (``archive.deadline``):
+    ``DATABASE_READER_DEADLINE`` for an anonymous reader, ``DATABASE_REQUEST_DEADLINE`` for
+    everyone else (an editor's import may take a while)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_anonymous_reader(request):
+            seconds = settings.DATABASE_READER_DEADLINE
+        else:
+            seconds = settings.DATABASE_REQUEST_DEADLINE
+        key = deadline.watchdog.watch(request, seconds)
+        try:
+            return self.get_response(request)
+        finally:
+            deadline.watchdog.forget(key)
