@@ -119,7 +119,7 @@ bench-import: install $(LOCAL_ENV)
 # Load test of the production setup (gunicorn, Redis, PostgreSQL with a streaming replica)
 # on ARTICLES synthetic articles; starts and stops PostgreSQL and Redis: see the command.
 ARTICLES ?= 100000
-DURATION ?= 60
+DURATION ?= 30
 loadtest: install $(LOCAL_ENV)
 	$(MANAGE) loadtest --articles $(ARTICLES) --duration $(DURATION)
 
