@@ -258,3 +258,11 @@ def test_a_scheduled_articles_time_purges_its_story_and_the_lists(shared_cache):
 def test_an_article_in_no_story_purges_its_page_and_the_lists():
     article = Article(pk=5, thread_id=None)
     assert surrogates.keys_for(article) == {"a5", "lists"}
+
+
+def test_a_purge_does_not_wait_on_a_redis_known_to_be_away(shared_cache):  # noqa: F811
+    cache._down_until = time.monotonic() + 5  # as after a failed call
+    with pytest.raises(redis.ConnectionError):
+        caching.purge_keys(["a1"])  # owed at once, though this Redis would have answered
+    cache._down_until = 0.0
+    caching.purge_keys(["a1"])
