@@ -22,12 +22,14 @@ backend app {
     .port = "8001";
     .connect_timeout = 2s;
     .first_byte_timeout = 15s;
+    # Sick after 3 of 5 probes unanswered within 5 s: an app server that is merely busy
+    # (its queue a second or two deep) is not taken for a dead one.
     .probe = {
         .url = "/ping";
-        .interval = 2s;
-        .timeout = 1s;
-        .window = 3;
-        .threshold = 2;
+        .interval = 5s;
+        .timeout = 5s;
+        .window = 5;
+        .threshold = 3;
     }
 }
 
