@@ -7,11 +7,12 @@ server nor TCP ends the wait. The deadline is therefore kept on the client's sid
 gets one (``articles.readers.serving.DatabaseDeadlineMiddleware``: ``DATABASE_READER_DEADLINE``
 seconds for an anonymous reader, default 2.5; ``DATABASE_REQUEST_DEADLINE`` for everyone else,
 default 30: an editor's import may take a while), and a watchdog thread, once per process,
-looks every ``TICK`` seconds for requests past theirs. A connection of such a request that is waiting on the server is cut (its socket shut
-down), which ends the wait at once with an ``OperationalError``: the reader gets the "back
-soon" page with ``503`` and ``Retry-After`` (``archive.middleware``), or, for a replica, the
-request reads from the primary (``archive.routers``). A connection that is not waiting is left
-alone, so a request past its deadline but no longer waiting (rendering, say) is not harmed.
+looks every ``TICK`` seconds for requests past theirs. A connection of such a request that is
+waiting on the server is cut (its socket shut down), which ends the wait at once with an
+``OperationalError``: the reader gets the "back soon" page with ``503`` and ``Retry-After``
+(``archive.middleware``), or, for a replica, the request reads from the primary
+(``archive.routers``). A connection that is not waiting is left alone, so a request past its
+deadline but no longer waiting (rendering, say) is not harmed.
 
 A new connection is bounded by ``connect_timeout`` (``archive.database``); so a reader waits at
 most the deadline plus the connect timeout (2.5 + 2 s by default) for a hung server; one that
