@@ -31,9 +31,9 @@ class Relay:
     """A TCP relay from a port of its own to the test server: ``cut()`` stops it answering
     and closes every connection through it, as an app server that has gone away."""
 
-    def __init__(self, target_port: int):
+    def __init__(self, target_port: int, port: int = 0):
         self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server(("127.0.0.1", port))
         self.port = self.listener.getsockname()[1]
         self.sockets = []
         self.open = True
@@ -82,15 +82,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def varnish(live_server, settings):
+def varnish(request, live_server, settings):
+    """Varnish in front of the test server; with the parameter True, the app answers only
+    once Varnish has started (as `make serve-cached` starts them)."""
     varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
     if not os.path.exists(varnishd):
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail("varnishd is not installed (apt-get install varnish varnish-modules)")
         pytest.skip("varnishd is not installed")
-    relay = Relay(int(live_server.url.rsplit(":", 1)[1]))
+    app_port, app_late = int(live_server.url.rsplit(":", 1)[1]), getattr(request, "param", False)
+    relay_port = _free_port()
+    relay = None if app_late else Relay(app_port, relay_port)
     vcl = VCL.read_text()
-    vcl = vcl.replace('.port = "8001"', f'.port = "{relay.port}"')
+    vcl = vcl.replace('.port = "8001"', f'.port = "{relay_port}"')
     vcl = re.sub(r"beresp\.ttl = 1h", f"beresp.ttl = {TTL_SECONDS}s", vcl)
     # A folder Varnish's own unprivileged user can read (pytest's are its owner's only).
     folder = Path(tempfile.mkdtemp(prefix="archive-varnish-"))
@@ -115,7 +119,7 @@ def varnish(live_server, settings):
         text=True,
     )
     if started.returncode != 0:
-        relay.cut()
+        relay and relay.cut()
         shutil.rmtree(folder, ignore_errors=True)
         pytest.fail(f"varnishd did not start: {started.stderr or started.stdout}")
     settings.HTTP_CACHE_PURGE_URLS = [f"http://127.0.0.1:{port}/"]
@@ -126,9 +130,12 @@ def varnish(live_server, settings):
                 break
             except OSError:
                 time.sleep(0.1)
+        if app_late:
+            time.sleep(0.5)  # Varnish's first look at the app found nothing
+            relay = Relay(app_port, relay_port)
         yield {"port": port, "relay": relay}
     finally:
-        relay.cut()
+        relay and relay.cut()
         os.kill(int((folder / "varnishd.pid").read_text()), signal.SIGTERM)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -198,3 +205,10 @@ def test_only_the_app_servers_may_purge(varnish):
 
     assert purge("127.0.0.2") == 403  # any other address
     assert purge("127.0.0.1") == 200
+
+
+@pytest.mark.parametrize("varnish", [True], indirect=True)
+def test_an_app_that_starts_after_varnish_is_served_at_once(varnish):
+    article = ArticleFactory(headline="Served from the first moment")
+    response, body = get(varnish, article.get_absolute_url())
+    assert response.status == 200 and "Served from the first moment" in body

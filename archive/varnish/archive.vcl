@@ -23,13 +23,14 @@ backend app {
     .connect_timeout = 2s;
     .first_byte_timeout = 15s;
     # Sick after 3 of 5 probes unanswered within 5 s: an app server that is merely busy
-    # (its queue a second or two deep) is not taken for a dead one.
+    # (its queue a second or two deep) is not taken for a dead one. Healthy from the start.
     .probe = {
         .url = "/ping";
         .interval = 5s;
         .timeout = 5s;
         .window = 5;
         .threshold = 3;
+        .initial = 3;
     }
 }
 
