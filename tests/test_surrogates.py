@@ -10,7 +10,7 @@ import redis
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.models import Article, PendingPurge, Thread
+from articles.models import Article, Correction, PendingPurge, Thread
 from articles.readers import caching, surrogates
 from tests.factories import (
     ArticleFactory,
@@ -138,6 +138,26 @@ def test_an_article_given_a_topic_leaves_the_lists_and_its_page(
         article.topics.add(topic)
     assert "Water rights" in client.get(article.get_absolute_url()).content.decode()
     assert article.headline in client.get(topic.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("change", ["correction", "related story"])
+def test_a_correction_or_related_story_changes_only_its_articles_page(
+    client,
+    shared_cache,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    change,
+):
+    article = ArticleFactory()
+    other = ArticleFactory(published_at=article.published_at.replace(year=2000))
+    for page in (article, other):
+        client.get(page.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "correction":
+            Correction.objects.create(article=article, text="The date was wrong.")
+        else:
+            RelatedStoryFactory(article=article, title="A story told elsewhere")
+    assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+    assert client.get(other.get_absolute_url())["X-Cache"] == "hit"
 
 
 def test_a_page_rendered_while_a_purge_happened_is_not_kept(shared_cache):  # noqa: F811

@@ -86,12 +86,15 @@ def keep_tagged(purges, value, timeout: int, keys, *parts) -> None:
     found = cache.get_many([PURGES_KEY, *names.values()])
     if found.get(PURGES_KEY) != purges:
         return
-    versions = {}
-    for key, name in names.items():
-        if name not in found:  # never purged, or evicted: a version no entry has had
-            cache.add(name, _clock(), KEY_VERSION_SECONDS)
-            found[name] = cache.get(name)
-        versions[key] = found[name]
+    missing = [name for name in names.values() if name not in found]
+    if missing:  # never purged, or evicted: a version no entry has had (or another's, if
+        start = _clock()  # another process started it first)
+        for name in missing:
+            cache.add(name, start, KEY_VERSION_SECONDS)
+        found.update(cache.get_many(missing))
+    if any(name not in found for name in names.values()):
+        return
+    versions = {key: found[name] for key, name in names.items()}
     cache.set(_kept_name(parts), (versions, value), timeout)
 
 

@@ -119,9 +119,7 @@ def keys_for(instance, *, before=None) -> set[str]:
             keys.add(f"st{instance.thread_id}")
     elif type(instance) in PREFIXES:
         keys |= {f"{PREFIXES[type(instance)]}{instance.pk}", LISTS}
-    elif isinstance(instance, Correction | OriginalUpdate):
-        keys.add(f"a{instance.article_id}")
-    elif isinstance(instance, RelatedStory):
+    elif isinstance(instance, Correction | OriginalUpdate | RelatedStory):
         keys.add(f"a{instance.article_id}")
     else:
         keys.add(SITE)
@@ -162,8 +160,9 @@ def purge(keys) -> None:
     if not keys:
         return
     PendingPurge.objects.create(keys=keys)
-    _purge_at_once(keys)  # for this transaction itself, which sees its change at once
-    transaction.on_commit(lambda: _purge_at_once(keys))
+    if transaction.get_connection().in_atomic_block:
+        _purge_at_once(keys)  # for this transaction itself, which sees its change at once
+    transaction.on_commit(lambda: _purge_at_once(keys))  # at once outside a transaction
 
 
 def _purge_at_once(keys) -> None:

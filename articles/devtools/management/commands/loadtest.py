@@ -48,8 +48,14 @@ import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-PORTS = {"primary": 5442, "replica": 5443, "redis": 6391, "app": 8891, "varnish": 8892}
-PORTS["nginx"] = 8893
+PORTS = {
+    "primary": 5442,
+    "replica": 5443,
+    "redis": 6391,
+    "app": 8891,
+    "varnish": 8892,
+    "nginx": 8893,
+}
 CONNECTIONS = 64
 REDIS_MAXMEMORY = "512mb"
 WORDS = "election mining water congress workers drought border lithium teachers strike"
