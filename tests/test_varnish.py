@@ -137,6 +137,7 @@ def varnish(request, live_server, settings):
     finally:
         relay and relay.cut()
         os.kill(int((folder / "varnishd.pid").read_text()), signal.SIGTERM)
+        time.sleep(0.5)  # a request the app was still answering ends before the tables are emptied
         shutil.rmtree(folder, ignore_errors=True)
 
 
