@@ -90,10 +90,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "axes",
+    "ninja",  # the API's browsable page and its scripts, from this site (articles/api/)
     "articles",
     "articles.importing",
     "articles.desk",
     "articles.readers",
+    "articles.api",
 ]
 # Benchmarks, synthetic archives, the load test and the local admin account: outside
 # production, or where ARCHIVE_DEVTOOLS says so (a production-like benchmark).
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.middleware.RejectNullCharactersMiddleware",
     "articles.readers.serving.DatabaseDeadlineMiddleware",
+    "articles.api.middleware.ApiHeadersMiddleware",
     "articles.readers.serving.ReaderCacheMiddleware",
     "articles.readers.serving.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,6 +234,8 @@ SEARCH_RESULTS_PER_PAGE = 10
 # Retry-After at once, so that searches never take every thread that serves articles.
 SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY", "2"))
 SEARCH_RETRY_AFTER = 2  # seconds, in that answer
+# The public read API (articles/api/): requests a minute per client (0: no limit).
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "300"))
 PREVIEW_LINK_DAYS = 7
 COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "300"))
 

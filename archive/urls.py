@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from archive.views import favicon, health, media_file, ping
+from articles.api.views import api
 from articles.readers.sitemaps import SITEMAPS, news_sitemap, section
 from articles.readers.views import robots_txt
 
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+    path("api/v1/", api.urls),
     path("", include("articles.readers.urls")),
 ]
 if not settings.MEDIA_S3_BUCKET:

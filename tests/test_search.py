@@ -972,7 +972,7 @@ def test_searches_past_the_limit_answer_503_at_once_and_articles_still_answer(cl
 
     article = ArticleFactory(headline="Lithium belongs to the nation")
     held = threading.BoundedSemaphore(1)
-    monkeypatch.setattr(search_views, "_searching", held)
+    monkeypatch.setattr(search_views, "searching", held)
     held.acquire()  # a search under way
     try:
         response = client.get("/search/", {"q": "lithium"})
@@ -993,7 +993,7 @@ def test_a_search_that_fails_gives_its_place_back(client, monkeypatch):
     from articles.readers import search_views
 
     held = threading.BoundedSemaphore(1)
-    monkeypatch.setattr(search_views, "_searching", held)
+    monkeypatch.setattr(search_views, "searching", held)
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")

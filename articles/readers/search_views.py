@@ -20,7 +20,7 @@ MAX_PAGES = 50  # newest first: 500 results at 10 a page
 
 
 # Searches under way in this process (see settings.SEARCH_CONCURRENCY).
-_searching = threading.BoundedSemaphore(settings.SEARCH_CONCURRENCY)
+searching = threading.BoundedSemaphore(settings.SEARCH_CONCURRENCY)
 
 
 def busy() -> HttpResponse:
@@ -49,13 +49,13 @@ class SearchView(PageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if not request.GET.get("q", "").strip():  # the empty form: nothing searched
             return super().get(request, *args, **kwargs)
-        if not _searching.acquire(blocking=False):
+        if not searching.acquire(blocking=False):
             return busy()
         try:
             response = super().get(request, *args, **kwargs)
             return response.render()  # the passages are read while rendering: inside
         finally:
-            _searching.release()
+            searching.release()
 
     def get_filters(self):
         year = self.request.GET.get("year", "").strip()
