@@ -96,6 +96,9 @@ INSTALLED_APPS = [
     "articles.desk",
     "articles.readers",
     "articles.api",
+    "articles.exporting",
+    "articles.newsletter",
+    "procrastinate.contrib.django",
 ]
 # Benchmarks, synthetic archives, the load test and the local admin account: outside
 # production, or where ARCHIVE_DEVTOOLS says so (a production-like benchmark).
@@ -234,6 +237,30 @@ SEARCH_RESULTS_PER_PAGE = 10
 # Retry-After at once, so that searches never take every thread that serves articles.
 SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY", "2"))
 SEARCH_RETRY_AFTER = 2  # seconds, in that answer
+# The newsletter (articles/newsletter/): the site's address for links in messages; the
+# sender; how fast messages go; when editions are sent (site time; weekly on a weekday, 0:
+# Monday); how long a confirmation link works; limits on the subscribe form.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "newsletter@localhost")
+NEWSLETTER_MESSAGES_PER_SECOND = float(os.environ.get("NEWSLETTER_MESSAGES_PER_SECOND", "20"))
+NEWSLETTER_SEND_HOUR = int(os.environ.get("NEWSLETTER_SEND_HOUR", "7"))
+NEWSLETTER_WEEKLY_DAY = int(os.environ.get("NEWSLETTER_WEEKLY_DAY", "0"))
+NEWSLETTER_JOB_MESSAGES = int(os.environ.get("NEWSLETTER_JOB_MESSAGES", "500"))
+NEWSLETTER_MAX_ARTICLES = int(os.environ.get("NEWSLETTER_MAX_ARTICLES", "40"))
+NEWSLETTER_CONFIRM_HOURS = int(os.environ.get("NEWSLETTER_CONFIRM_HOURS", "48"))
+NEWSLETTER_CONFIRM_INTERVAL = int(os.environ.get("NEWSLETTER_CONFIRM_INTERVAL", "15"))  # minutes
+NEWSLETTER_SUBSCRIBES_PER_HOUR = int(os.environ.get("NEWSLETTER_SUBSCRIBES_PER_HOUR", "10"))
+# Email goes through SMTP (EMAIL_HOST…); in local development without EMAIL_HOST, messages
+# are printed on the console instead.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+if DEBUG and "EMAIL_HOST" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 # The public read API (articles/api/): requests a minute per client (0: no limit).
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "300"))
 PREVIEW_LINK_DAYS = 7

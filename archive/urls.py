@@ -23,6 +23,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("api/v1/", api.urls),
+    path("newsletter/", include("articles.newsletter.urls")),
     path("", include("articles.readers.urls")),
 ]
 if not settings.MEDIA_S3_BUCKET:

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
 from django.urls import path
 
-from articles.desk import dashboard
+from articles.desk import dashboard, exports
 from articles.models import Article
 
 
@@ -22,6 +22,7 @@ class DeskAdminSite(AdminSite):
         extra_context = extra_context or {}
         extra_context["desk_for"] = dashboard.audience(request.user)
         extra_context["panels"] = dashboard.render_panels(request.user)
+        extra_context["may_export"] = exports.may_export(request.user)
         return super().index(request, extra_context)
 
     def get_urls(self):
@@ -30,6 +31,18 @@ class DeskAdminSite(AdminSite):
                 "r/<path:content_type_id>/<path:object_id>/",
                 self.admin_view(self.view_on_site),
                 name="view_on_site",
+            ),
+            path(
+                "export/",
+                self.admin_view(exports.export_page),
+                {"admin_site": self},
+                name="export",
+            ),
+            path(
+                "export/<slug:format>/",
+                self.admin_view(exports.export_download),
+                {"admin_site": self},
+                name="export-download",
             ),
             *super().get_urls(),
         ]

@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import dump
 from articles.importing.files import (
     _remember_sources,
     default_workers,
@@ -15,7 +18,9 @@ class Command(BaseCommand):
     help = (
         "Import translated articles from text files in the archive's format (see seeds/ and "
         "docs/importing.md). Give files or folders of *.txt files. Re-importing a file updates its "
-        "article; an unchanged file writes nothing. --dry-run shows what would be imported."
+        "article; an unchanged file writes nothing. --dry-run shows what would be imported. "
+        "Or give one export of a whole archive (export_archive's .jsonl) to read it into "
+        "this empty archive."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, dry_run, workers, writers, **options):
+        if any(path.endswith(".jsonl") for path in paths):
+            return self.restore(paths, dry_run)
         if dry_run:
             return self.dry_run(paths)
         store = ImportStore(report=self.report, writers=writers)
@@ -49,6 +56,22 @@ class Command(BaseCommand):
         if not any(counts.values()):
             raise CommandError("no .txt files found in " + ", ".join(paths))
         self.stdout.write(self.style.SUCCESS(summary))
+
+    def restore(self, paths, dry_run):
+        """An export of a whole archive (``articles.dump``): into an empty archive, all or
+        nothing."""
+        if len(paths) != 1 or dry_run:
+            raise CommandError("give one .jsonl export alone (and no --dry-run)")
+        path = Path(paths[0])
+        try:
+            with path.open("rb") as stream:
+                counts = dump.restore(stream, label=str(path))
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or error}") from None
+        except dump.DumpError as error:
+            raise CommandError(str(error)) from None
+        summary = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in counts.items() if n)
+        self.stdout.write(self.style.SUCCESS(f"{path}: restored {summary}"))
 
     def report(self, outcome):
         if outcome.result == "failed":
