@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCAL_ENV := var/local.env
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve-cached test install lock migrate seed lint check bench bench-search bench-memory bench-import loadtest screenshots clean
+.PHONY: run serve-cached test install lock migrate seed lint check bench bench-search bench-memory bench-import bench-reach loadtest screenshots clean
 
 # Installs are reproducible: exact versions with their hashes, from the lock files that
 # `make lock` writes from pyproject.toml (requirements/base.txt for production,
@@ -115,6 +115,16 @@ POSTS ?= 50000
 bench-import: install $(LOCAL_ENV)
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) migrate --noinput -v0
 	EMBEDDED_DATABASE=archive_import_bench $(MANAGE) benchmark_import --files $(FILES) --posts $(POSTS)
+
+# The API, the newsletter and the export (articles/devtools/.../benchmark_reach.py) on the
+# same N-article database: API latencies in-process, an edition for SUBSCRIBERS subscribers
+# through a real SMTP server, the export and its re-import into a new database.
+SUBSCRIBERS ?= 10000
+bench-reach: install $(LOCAL_ENV)
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) migrate --noinput -v0
+	EMBEDDED_DATABASE=archive_bench $(MANAGE) fill_synthetic $(N) --clear --unless-filled
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_reach --subscribers $(SUBSCRIBERS)
 
 # Load test of the production setup (gunicorn, Redis, PostgreSQL with a streaming replica)
 # on ARTICLES synthetic articles; starts and stops PostgreSQL and Redis: see the command.

@@ -119,6 +119,8 @@ def test_an_article_in_full_with_its_provenance(client):
         "dateline": article.dateline,
     }
     assert [p["name"] for p in data["authors"]] == ["Ana Autora"]
+    assert data["authors"][0]["url"] == "http://testserver" + author.get_absolute_url()
+    assert data["topics"][0]["url"] == "http://testserver" + topic.get_absolute_url()
     assert [p["name"] for p in data["translators"]] == ["Tom Translator"]
     assert [t["slug"] for t in data["topics"]] == ["water"]
     assert data["story"]["slug"] == "water-strike"

@@ -137,8 +137,11 @@ def _filtered(filters: ArticleFilters):
     return articles
 
 
-def _page_of(articles):
-    return list(articles.for_reading().with_page_data().select_related("source", "thread"))
+def _page_of(articles, full=False):
+    """The articles with what the answer shows: credits and topics (and, ``full``, the
+    corrections, updates and related stories), in the same query."""
+    articles = articles.for_reading().with_credits().select_related("source", "thread")
+    return list(articles.with_notices() if full else articles)
 
 
 @api.api_operation(
@@ -216,7 +219,7 @@ def _listing(request, results, cursor):
 def article_detail(request, article_id: int):
     if article_id > 2**31 - 1:
         raise HttpError(404, f"no published article {article_id}")
-    found = _page_of(Article.objects.published().filter(pk=article_id))
+    found = _page_of(Article.objects.published().filter(pk=article_id), full=True)
     if not found:
         raise HttpError(404, f"no published article {article_id}")
     article = found[0]

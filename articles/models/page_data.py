@@ -16,20 +16,11 @@ class PageDataQuerySet:
         """Authors, translators, topics, corrections and related stories in the same query,
         as arrays (see ``Article.credited_authors`` and friends): one query instead of five
         prefetches. A related story's target counts as linked only if it is published."""
-        from articles.models import (
-            Article,
-            Correction,
-            OriginalUpdate,
-            RelatedStory,
-            Topic,
-        )
+        return self.with_credits().with_notices().with_story_box()
 
-        def rows(model, relation, order, **fields):
-            return ArraySubquery(
-                model.objects.filter(**{relation: OuterRef("pk")})
-                .order_by(*order)
-                .values(row=JSONObject(**fields))
-            )
+    def with_credits(self):
+        """Authors, translators and topics, as arrays (what a listing shows)."""
+        from articles.models import Article, Topic
 
         def credits(relation):
             """The people credited, in the order the credit named them (the order their
@@ -42,6 +33,57 @@ class PageDataQuerySet:
             )
 
         named = {"id": "id", "name": "name", "slug": "slug"}
+        return self.annotate(
+            author_rows=credits("authors"),
+            translator_rows=credits("translators"),
+            topic_rows=_rows(Topic, "articles", ["name"], **named),
+        )
+
+    def with_notices(self):
+        """Corrections, updates of the original and related stories, as arrays."""
+        from articles.models import Article, Correction, OriginalUpdate, RelatedStory
+
+        return self.annotate(
+            correction_rows=_rows(
+                Correction,
+                "article",
+                ["published_on", "id"],
+                id="id",
+                published_on="published_on",
+                text="text",
+            ),
+            original_update_rows=_rows(
+                OriginalUpdate,
+                "article",
+                ["changed_on", "id"],
+                id="id",
+                changed_on="changed_on",
+                note="note",
+                translation_revised="translation_revised",
+            ),
+            related_rows=_rows(
+                RelatedStory,
+                "article",
+                ["position", "id"],
+                id="id",
+                title="title",
+                summary="summary",
+                url="url",
+                target_id="target_id",
+                target_headline="target__headline",
+                target_slug="target__slug",
+                target_dek="target__dek",
+                target_published_at="target__published_at",
+                target_is_public=Exists(
+                    Article.objects.published().filter(pk=OuterRef("target_id"))
+                ),
+            ),
+        )
+
+    def with_story_box(self):
+        """The story's name, count, and the articles before and after this one."""
+        from articles.models import Article
+
         in_thread = Article.objects.published().filter(thread=OuterRef("thread"))
         brief = JSONObject(headline="headline", slug="slug", published_at="published_at")
         return self.annotate(
@@ -68,44 +110,15 @@ class PageDataQuerySet:
                 .order_by("published_at", "id")
                 .values(row=brief)[:1]
             ),
-            author_rows=credits("authors"),
-            translator_rows=credits("translators"),
-            topic_rows=rows(Topic, "articles", ["name"], **named),
-            correction_rows=rows(
-                Correction,
-                "article",
-                ["published_on", "id"],
-                id="id",
-                published_on="published_on",
-                text="text",
-            ),
-            original_update_rows=rows(
-                OriginalUpdate,
-                "article",
-                ["changed_on", "id"],
-                id="id",
-                changed_on="changed_on",
-                note="note",
-                translation_revised="translation_revised",
-            ),
-            related_rows=rows(
-                RelatedStory,
-                "article",
-                ["position", "id"],
-                id="id",
-                title="title",
-                summary="summary",
-                url="url",
-                target_id="target_id",
-                target_headline="target__headline",
-                target_slug="target__slug",
-                target_dek="target__dek",
-                target_published_at="target__published_at",
-                target_is_public=Exists(
-                    Article.objects.published().filter(pk=OuterRef("target_id"))
-                ),
-            ),
         )
+
+
+def _rows(model, relation, order, **fields):
+    return ArraySubquery(
+        model.objects.filter(**{relation: OuterRef("pk")})
+        .order_by(*order)
+        .values(row=JSONObject(**fields))
+    )
 
 
 class PageData:

@@ -82,7 +82,7 @@ class Shown:
 
 def shown_articles(ids: list[int]) -> dict[int, Shown]:
     """The digest's articles, by id: one query."""
-    found = Article.objects.filter(pk__in=ids).for_reading().with_page_data()
+    found = Article.objects.filter(pk__in=ids).for_reading().with_credits()
     shown = {}
     for article in found.select_related("source"):
         image = article.lead_image

@@ -5,25 +5,27 @@ Preparing (:func:`prepare`) writes the edition and one delivery per confirmed su
 its frequency who has something in it, in one transaction; an edition exists once per
 frequency and day (a unique constraint), so two workers preparing at once make one.
 
-Sending (:func:`send_pending`) takes the deliveries one at a time: in one transaction, the
-previous one is marked ``sent`` and the next ``pending`` one is claimed (``FOR UPDATE SKIP
-LOCKED``: workers side by side never take the same) and marked ``sending``; then its message
-goes to the SMTP server. A worker killed at any moment leaves at most one delivery
-``sending``: it may have gone, so it is never sent again (editors see it as interrupted).
+Sending (:func:`send_pending`) takes the deliveries one at a time, in a few threads side by
+side: in one statement, the previous one is marked ``sent`` and the next ``pending`` one is
+claimed (``FOR UPDATE SKIP LOCKED``: senders and workers side by side never take the same)
+and marked ``sending``; then its message goes to the SMTP server. A worker killed at any
+moment leaves at most one delivery per sender ``sending``: it may have gone, so it is never
+sent again (editors see it as interrupted).
 An address the server refuses is tried again with the next run (``Delivery.MAX_ATTEMPTS``
 in all); a server that cannot be reached stops the run with an error, which the queue
 retries later.
 """
 
+import json
 import logging
 import smtplib
+import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from articles.models import Article
@@ -96,23 +98,38 @@ def _deliveries(digest, ids):
             yield Delivery(digest=digest, subscriber_id=subscriber_id, article_ids=share)
 
 
-def _claim(digest_id: int, sent: Delivery | None) -> Delivery | None:
-    with transaction.atomic():
-        if sent is not None:
-            _mark_sent(sent)
-        claimed = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(digest_id=digest_id, status=Delivery.Status.PENDING)
-            .select_related("subscriber")
-            .order_by("id")
-            .first()
-        )
-        if claimed is not None:
-            Delivery.objects.filter(pk=claimed.pk).update(
-                status=Delivery.Status.SENDING, attempts=F("attempts") + 1
-            )
-            claimed.attempts += 1
-        return claimed
+# Marks the delivery just sent (if any) and claims the next waiting one, in one statement
+# (one round trip, one commit): a worker killed at any moment leaves at most one delivery of
+# its own ``sending``.
+CLAIM = """
+WITH sent AS (
+    UPDATE newsletter_delivery SET status = 'sent', sent_at = now(), error = ''
+    WHERE id = %(sent)s
+), next AS (
+    SELECT id FROM newsletter_delivery
+    WHERE digest_id = %(digest)s AND status = 'pending'
+    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+)
+UPDATE newsletter_delivery AS d SET status = 'sending', attempts = d.attempts + 1
+FROM next, newsletter_subscriber AS s
+WHERE d.id = next.id AND s.id = d.subscriber_id
+RETURNING d.id, d.subscriber_id, d.article_ids, d.attempts, s.email, s.key
+"""
+
+
+def _claim(digest: Digest, sent: Delivery | None) -> Delivery | None:
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM, {"sent": sent.pk if sent else None, "digest": digest.pk})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, subscriber_id, article_ids, attempts, email, key = row
+    subscriber = Subscriber(pk=subscriber_id, email=email, key=key)
+    if isinstance(article_ids, str):
+        article_ids = json.loads(article_ids)
+    return Delivery(
+        pk=pk, digest=digest, subscriber=subscriber, article_ids=article_ids, attempts=attempts
+    )
 
 
 def _refused(delivery: Delivery, error: Exception) -> None:
@@ -122,38 +139,96 @@ def _refused(delivery: Delivery, error: Exception) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(status=status, error=str(error)[:500])
 
 
-def send_pending(digest_id: int, *, rate: float | None = None, limit: int | None = None) -> int:
-    """Send the edition's waiting deliveries (at most ``limit``); the number sent. Raises
-    when the SMTP server cannot be reached (the queue retries the job later)."""
+class _Sender:
+    """What the senders of one run share: the renderer, the pace, the count, a stop."""
+
+    def __init__(self, digest, rate, limit):
+        self.digest = digest
+        self.renderer = digests.Renderer(digest)
+        self.interval = 1 / rate if rate else 0
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.next_at = clock()
+        self.count = 0
+        self.claimed = 0
+        self.failure: BaseException | None = None
+
+    def take_turn(self) -> bool:
+        """Wait for the next slot the rate allows; False once the run's limit is reached."""
+        with self.lock:
+            if self.failure is not None or (self.limit is not None and self.claimed >= self.limit):
+                return False
+            self.claimed += 1
+            wait = self.next_at - clock()
+            self.next_at = max(self.next_at, clock() - self.interval) + self.interval
+        if self.interval and wait > 0:
+            pause(wait)
+        return True
+
+    def run(self) -> None:
+        """Claim, send, repeat: on one SMTP connection and this thread's database
+        connection."""
+        smtp = get_connection()
+        sent = None
+        try:
+            while self.take_turn():
+                delivery = _claim(self.digest, sent)
+                sent = None
+                if delivery is None:
+                    break
+                try:
+                    self.renderer.message(delivery, smtp).send()
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+                    _refused(delivery, error)  # this address: the others go on
+                    continue
+                except (smtplib.SMTPException, OSError) as error:
+                    _refused(delivery, error)  # the server: stop, the queue retries
+                    raise
+                sent = delivery
+                with self.lock:
+                    self.count += 1
+        except BaseException as error:
+            with self.lock:
+                self.failure = self.failure or error
+        finally:
+            if sent is not None:  # the last one, if the loop stopped before marking it
+                _mark_sent(sent)
+            smtp.close()
+
+
+def send_pending(
+    digest_id: int,
+    *,
+    rate: float | None = None,
+    limit: int | None = None,
+    senders: int | None = None,
+) -> int:
+    """Send the edition's waiting deliveries (at most ``limit``), by ``senders`` threads side
+    by side (``NEWSLETTER_SENDERS``: an SMTP exchange is mostly waiting), at ``rate``
+    messages a second in all; the number sent. Raises when the SMTP server cannot be reached
+    (the queue retries the job later)."""
     digest = Digest.objects.get(pk=digest_id)
-    renderer = digests.Renderer(digest)
     rate = rate if rate is not None else settings.NEWSLETTER_MESSAGES_PER_SECOND
-    interval = 1 / rate if rate else 0
-    connection = get_connection()
-    sent, count, next_at = None, 0, clock()
-    try:
-        while (limit is None or count < limit) and (
-            delivery := _claim(digest_id, sent)
-        ) is not None:
-            sent = None
-            if interval:
-                pause(max(0.0, next_at - clock()))
-                next_at = max(next_at, clock() - interval) + interval
+    senders = senders or settings.NEWSLETTER_SENDERS
+    run = _Sender(digest, rate, limit)
+    if senders == 1:
+        run.run()
+    else:
+
+        def sender():
             try:
-                renderer.message(delivery, connection).send()
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                _refused(delivery, error)  # this address: the others go on
-                continue
-            except (smtplib.SMTPException, OSError) as error:
-                _refused(delivery, error)  # the server: stop, the queue retries
-                raise
-            sent = delivery
-            count += 1
-    finally:
-        if sent is not None:  # the last one, if the loop stopped before marking it
-            _mark_sent(sent)
-        connection.close()
-    return count
+                run.run()
+            finally:
+                connections.close_all()  # this thread's own
+
+        threads = [threading.Thread(target=sender, daemon=True) for _ in range(senders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if run.failure is not None:
+        raise run.failure
+    return run.count
 
 
 def _mark_sent(sent: Delivery) -> None:
