@@ -25,6 +25,7 @@ from email.utils import format_datetime
 from html import escape
 from itertools import islice
 
+from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -96,7 +97,7 @@ def document(site: str = "") -> Iterator[str]:
         'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
     )
     identity = SiteIdentity.objects.first()
-    name = identity.name if identity else "Translated archive"
+    name = identity.name if identity else settings.SITE_NAME
     yield (
         _tag("title", name)
         + _tag("link", site)

@@ -118,7 +118,7 @@ class Renderer:
     def __init__(self, digest: Digest):
         self.digest = digest
         self.identity = SiteIdentity.objects.first()
-        self.site_name = self.identity.name if self.identity else "The archive"
+        self.site_name = self.identity.name if self.identity else settings.SITE_NAME
         self.articles = shown_articles(digest.article_ids)
         self._bodies: dict[tuple, tuple[str, str]] = {}
 
@@ -177,7 +177,7 @@ def _domain() -> str:
 
 def confirmation_message(subscriber, link: str) -> EmailMultiAlternatives:
     identity = SiteIdentity.objects.first()
-    site_name = identity.name if identity else "The archive"
+    site_name = identity.name if identity else settings.SITE_NAME
     context = {
         "site_name": site_name,
         "link": link,
