@@ -35,6 +35,7 @@ from articles.models import (
 )
 from articles.revisions import record
 from tests.factories import ArticleFactory, ImageFactory, PersonFactory, SourceFactory, TopicFactory
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -123,6 +124,12 @@ def reader_pages(client) -> dict[str, tuple[int, bytes]]:
     return pages
 
 
+def index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def common_words():
     return sorted(CommonWords.objects.values_list("article_id", "bits", "title_bits"))
 
@@ -159,7 +166,9 @@ def test_an_export_read_into_an_empty_archive_gives_the_same_pages(archive, tmp_
     stored_files = empty_the_archive()
     assert not Article.objects.exists() and not default_storage.exists(stored_files[0])
 
+    indexes = index_definitions()
     call_command("import_articles", str(target), verbosity=0)
+    assert index_definitions() == indexes  # set aside while writing, and built again
 
     after = reader_pages(client)
     for address in before:
@@ -232,6 +241,16 @@ def test_a_malformed_line_is_named_and_nothing_is_written(archive, tmp_path):
     assert "unsafe" in restore_lines(tmp_path, unsafe)
 
 
+def test_a_row_that_refers_to_one_not_in_the_file_is_named(archive, tmp_path):
+    lines = exported(tmp_path)
+    number = next(i for i, line in enumerate(lines) if '"table":"article"' in line)
+    row = json.loads(lines[number])
+    row["row"]["source_id"] = 987654
+    broken = lines[:number] + [json.dumps(row) + "\n"] + lines[number + 1 :]
+    message = restore_lines(tmp_path, broken)
+    assert "refers to one the file does not hold" in message and "987654" in message
+
+
 def test_a_row_that_breaks_a_rule_of_the_database_is_named(archive, tmp_path):
     lines = exported(tmp_path)
     number = next(i for i, line in enumerate(lines) if '"table":"article"' in line)
@@ -266,13 +285,7 @@ def test_an_interrupted_export_leaves_no_file_and_keeps_the_earlier_one(archive,
 def test_an_export_to_a_full_disk_fails_saying_so_and_leaves_no_file(archive, tmp_path):
     """The export runs in a process whose files may not grow past 4 KB (as a full disk
     refuses), against the test's database."""
-    from django.db import connection
-
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
+    url = database_url()
     target = tmp_path / "archive.jsonl"
     script = (
         "import resource, signal, sys;"

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from django.core import signing
-from django.db import connection
 from django.utils import timezone
 
 from articles import dump
 from articles.newsletter import sending
 from articles.newsletter.models import Delivery, Digest, Subscriber
 from tests.factories import ArticleFactory, ImageFactory, PersonFactory, SourceFactory, TopicFactory
+from tests.processes import database_url
 from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,14 +355,9 @@ def test_addresses_are_in_no_reader_page_feed_api_or_export(client, week):
 def worker(smtp_port: int, *args, rate="0", batch="500"):
     """``manage.py procrastinate worker`` against the test database and the test's SMTP
     server."""
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "archive.settings",
         "DEBUG": "1",
         "SECRET_KEY": "test-secret-key-for-the-worker-process-1234567890",
