@@ -367,6 +367,7 @@ def worker(smtp_port: int, *args, rate="0", batch="500"):
         "NEWSLETTER_MESSAGES_PER_SECOND": rate,
         "NEWSLETTER_JOB_MESSAGES": batch,
         "NEWSLETTER_SENDERS": "2",
+        "NEWSLETTER_RETRY_SECONDS": "1",
     }
     env.pop("REDIS_URL", None)
     command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "newsletter"]

@@ -5,7 +5,7 @@
   the addresses never confirmed are forgotten);
 * an edition is sent ``NEWSLETTER_JOB_MESSAGES`` (500) messages a job, each job queueing
   the next; a job is retried when the SMTP server cannot be reached, after 10 s, 20 s,
-  40 s… (eight tries), going on where the last stopped.
+  40 s… (``NEWSLETTER_RETRY_SECONDS``; eight tries), going on where the last stopped.
 """
 
 import procrastinate
@@ -21,7 +21,9 @@ QUEUE = "newsletter"
 
 @app.task(
     queue=QUEUE,
-    retry=procrastinate.RetryStrategy(max_attempts=8, exponential_wait=10),
+    retry=procrastinate.RetryStrategy(
+        max_attempts=8, exponential_wait=settings.NEWSLETTER_RETRY_SECONDS
+    ),
 )
 def send_digest(digest_id: int) -> int:
     # A job sends a batch, then queues the next: a stopping worker waits for one batch only.
