@@ -8,13 +8,11 @@ client (``NEWSLETTER_SUBSCRIBES_PER_HOUR``) and per address (one confirmation ea
 These pages are never kept by a cache (they may show an address).
 """
 
-import hashlib
 import logging
 import smtplib
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from archive.client_address import client_address
+from archive.rate_limit import over_limit
 from articles.newsletter import digests
 from articles.newsletter.forms import ChoicesForm, SubscribeForm
 from articles.newsletter.models import Subscriber
@@ -35,17 +33,6 @@ SALT = "articles.newsletter.confirm"
 
 def confirmation_token(subscriber) -> str:
     return signing.TimestampSigner(salt=SALT).sign(f"{subscriber.pk}:{subscriber.key}")
-
-
-def _over_limit(request) -> bool:
-    client = hashlib.blake2b(client_address(request).encode(), digest_size=8).hexdigest()
-    key = f"newsletter-subscribes:{client}:{int(timezone.now().timestamp() // 3600)}"
-    cache.add(key, 0, 3600 * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count is not None and count > settings.NEWSLETTER_SUBSCRIBES_PER_HOUR
 
 
 def _may_send_confirmation(subscriber) -> bool:
@@ -62,7 +49,7 @@ def _may_send_confirmation(subscriber) -> bool:
 def subscribe(request):
     if request.method != "POST":
         return render(request, "newsletter/subscribe.html", {"form": SubscribeForm()})
-    if _over_limit(request):
+    if over_limit(request, "subscribe", settings.NEWSLETTER_SUBSCRIBES_PER_HOUR, 3600):
         response = render(
             request,
             "newsletter/subscribe.html",
