@@ -168,6 +168,8 @@ WSGI_APPLICATION = "archive.wsgi.application"
 
 DATABASES = {"default": database_settings(BASE_DIR), **replica_settings()}
 DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
+# Reader pages' hottest statements as server-side prepared statements (``archive.compiled``).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # How long a request may wait on its databases (``archive.deadline``), in seconds.
 DATABASE_READER_DEADLINE = float(os.environ.get("DATABASE_READER_DEADLINE", "2.5"))
 DATABASE_REQUEST_DEADLINE = float(os.environ.get("DATABASE_REQUEST_DEADLINE", "30"))

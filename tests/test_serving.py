@@ -217,6 +217,25 @@ def test_pages_and_articles_are_kept_for_their_own_times(client, shared_cache, s
     assert articles and all(2900 < ttl <= 3000 for ttl in articles), ttls
 
 
+def test_with_kept_articles_off_an_article_is_neither_kept_nor_looked_for(
+    client, shared_cache, settings, monkeypatch
+):
+    from articles.readers import article_views
+
+    settings.PAGE_CACHE_SECONDS, settings.ARTICLE_CACHE_SECONDS = 120, 0
+    article = ArticleFactory()
+    looked = []
+    fetch = article_views.caching.fetch_tagged
+    monkeypatch.setattr(
+        article_views.caching, "fetch_tagged", lambda *p: looked.append(p) or fetch(*p)
+    )
+    assert client.get(article.get_absolute_url()).status_code == 200
+    keys = redis_keys(shared_cache.key_prefix)
+    assert any(":kept:page:" in key for key in keys), keys
+    assert not any(":kept:article:" in key for key in keys), keys
+    assert not [parts for parts in looked if parts[0] == "article"]
+
+
 def test_saving_a_scheduled_article_is_seen_when_its_time_comes(client, monkeypatch):
     """A save may schedule an article: what was known of the next scheduled time is
     forgotten, so that the version moves when the time comes."""

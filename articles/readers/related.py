@@ -7,15 +7,13 @@ then, if that leaves room, those whose headline, dek or source matches its headl
 
 import datetime
 import re
-from collections import Counter
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db.models import BooleanField, ExpressionWrapper, F
+from django.db import connections, router
 
+from archive.compiled import prepared
 from articles.models import Article, Source
-from articles.models.archive import published_condition
 from articles.models.search_index import CONFIG
 from articles.readers import caching
 from articles.text import fold
@@ -43,16 +41,20 @@ def more_on_this_story(article, limit=LIMIT):
         return [_teaser(row) for row in rows]
     if not rows:
         return []
-    # Each pick's row by its key, and the rule of published() read for it (as a filter, the
-    # rule would lead PostgreSQL to read every published article's index entry).
-    public = {
-        pk
-        for pk, is_public in Article.objects.filter(pk__in=[row["pk"] for row in rows])
-        .annotate(is_public=ExpressionWrapper(published_condition(), output_field=BooleanField()))
-        .values_list("pk", "is_public")
-        if is_public
-    }
+    public = _still_public([row["pk"] for row in rows])
     return [_teaser(row) for row in rows if row["pk"] in public]
+
+
+def _still_public(pks) -> set:
+    """Which of ``pks`` readers may see now: each row by its key, with the rule of
+    ``published()`` read as a column (as a filter, it would lead PostgreSQL to read every
+    published article's index entry)."""
+    rows = prepared(
+        connections[router.db_for_read(Article)],
+        f"SELECT id, {PUBLISHED} FROM {ARTICLES} WHERE id = ANY(%s)",
+        [Article.Status.PUBLISHED, list(pks)],
+    )
+    return {pk for pk, is_public in rows if is_public}
 
 
 SHOWN = ("pk", "headline", "slug", "dek", "published_at", "source__name")
@@ -70,53 +72,97 @@ def _teaser(row) -> Article:
     return teaser
 
 
+# In SQL, as the rest of this module asks it (one statement for a choice by topics, a second
+# only when topics left room): Django building the queries cost more than PostgreSQL running
+# them, and reading the 200 candidates' rows into Python cost as much again.
+ARTICLES = Article._meta.db_table
+FILINGS = Article.topics.through._meta.db_table
+SOURCES = Source._meta.db_table
+# The rule of ``published()`` (``published_condition``: published, its time come by the
+# database's clock), for the articles table's columns; its one parameter is the status.
+PUBLISHED = "(status = %s AND published_at <= now())"
+
+CANDIDATES = f"""
+candidates AS MATERIALIZED (
+    (SELECT id, published_at FROM {ARTICLES}
+     WHERE {PUBLISHED} AND id <> %(pk)s
+       AND published_at <= %(when)s AND published_at >= %(earliest)s
+     ORDER BY published_at DESC LIMIT %(neighbours)s)
+    UNION ALL
+    (SELECT id, published_at FROM {ARTICLES}
+     WHERE {PUBLISHED} AND id <> %(pk)s
+       AND published_at > %(when)s AND published_at <= %(latest)s
+     ORDER BY published_at LIMIT %(neighbours)s)
+)""".replace("%s", "%(status)s")
+
+SHOWN_SQL = f"""
+SELECT a.id, a.headline, a.slug, a.dek, a.published_at, s.name
+FROM chosen JOIN {ARTICLES} a ON a.id = chosen.id LEFT JOIN {SOURCES} s ON s.id = a.source_id
+ORDER BY chosen.place"""
+
+# The candidates sharing the most topics, newest first among equals. Their filings are read
+# from the topics' index over the candidates' time span (the filings hold each article's
+# publication time), not probed candidate by candidate.
+BY_TOPICS = (
+    f"""
+WITH {CANDIDATES},
+chosen AS (
+    SELECT c.id, row_number() OVER (ORDER BY count(*) DESC, c.published_at DESC, c.id DESC)
+        AS place
+    FROM {FILINGS} f JOIN candidates c ON c.id = f.article_id
+    WHERE f.topic_id = ANY(%(topics)s)
+      AND f.published_at >= (SELECT min(published_at) FROM candidates)
+      AND f.published_at <= (SELECT max(published_at) FROM candidates)
+    GROUP BY c.id, c.published_at
+    ORDER BY place LIMIT %(limit)s
+)"""
+    + SHOWN_SQL
+)
+
+# The candidates whose headline, dek or source match the headline's words, best first.
+BY_WORDS = (
+    f"""
+WITH {CANDIDATES},
+query AS (SELECT websearch_to_tsquery(%(config)s::regconfig, %(words)s) AS q),
+chosen AS (
+    SELECT a.id, row_number() OVER (ORDER BY ts_rank(a.title_vector, query.q) DESC,
+                                    a.published_at DESC, a.id DESC) AS place
+    FROM candidates c JOIN {ARTICLES} a ON a.id = c.id, query
+    WHERE a.id <> ALL(%(chosen)s) AND a.title_vector @@ query.q
+    ORDER BY place LIMIT %(limit)s
+)"""
+    + SHOWN_SQL
+)
+
+
 def _choose(article, limit):
-    """Over at most 200 candidates (the 100 nearest in time on each side, within the
-    window), so the cost does not grow with the archive: the candidates, with what the page
-    shows of each, in one query; their topics in a second (counted here: PostgreSQL would
-    count them with one small index scan per candidate); the headline's words over the same
-    candidates only when topics left room."""
-    published = Article.objects.published().exclude(pk=article.pk).order_by()
+    """Over at most 200 candidates (the ``NEIGHBOURS`` nearest in time on each side, within
+    the window), so the cost does not grow with the archive: those sharing topics, then,
+    when that leaves room, those matching the headline's words."""
     when = article.published_at
-    before = (
-        published.filter(published_at__lte=when, published_at__gte=when - WINDOW)
-        .order_by("-published_at")
-        .values(*SHOWN)[:NEIGHBOURS]
-    )
-    after = (
-        published.filter(published_at__gt=when, published_at__lte=when + WINDOW)
-        .order_by("published_at")
-        .values(*SHOWN)[:NEIGHBOURS]
-    )
-    candidates = {row["pk"]: row for row in before.union(after, all=True)}
-    if not candidates:
-        return []
+    values = {
+        "status": Article.Status.PUBLISHED,
+        "pk": article.pk,
+        "when": when,
+        "earliest": when - WINDOW,
+        "latest": when + WINDOW,
+        "neighbours": NEIGHBOURS,
+        "limit": limit,
+    }
+    connection = connections[router.db_for_read(Article)]
     chosen = []
-    topic_ids = {topic.pk for topic in article.filed_topics}
+    topic_ids = [topic.pk for topic in article.filed_topics]
     if topic_ids:
-        shared = Counter(
-            article_id
-            for article_id, topic_id in Article.topics.through.objects.filter(
-                article_id__in=list(candidates)
-            ).values_list("article_id", "topic_id")
-            if topic_id in topic_ids
+        chosen = prepared(connection, BY_TOPICS, {**values, "topics": topic_ids})
+    words = {
+        word for word in re.findall(r"\w+", fold(article.headline).lower()) if len(word) >= MIN_WORD
+    }
+    if len(chosen) < limit and words:
+        values.update(
+            limit=limit - len(chosen),
+            config=CONFIG,
+            words=" or ".join(sorted(words)),
+            chosen=[row[0] for row in chosen],
         )
-        newest = {pk: row["published_at"] for pk, row in candidates.items()}
-        chosen = sorted(shared, key=lambda pk: (shared[pk], newest[pk]), reverse=True)
-        chosen = chosen[:limit]
-    if len(chosen) < limit:
-        words = {
-            word
-            for word in re.findall(r"\w+", fold(article.headline).lower())
-            if len(word) >= MIN_WORD
-        }
-        if words:
-            query = SearchQuery(" or ".join(sorted(words)), config=CONFIG, search_type="websearch")
-            chosen += list(
-                Article.objects.filter(pk__in=[pk for pk in candidates if pk not in chosen])
-                .filter(title_vector=query)
-                .annotate(rank=SearchRank(F("title_vector"), query))
-                .order_by("-rank", "-published_at")
-                .values_list("pk", flat=True)[: limit - len(chosen)]
-            )
-    return [candidates[pk] for pk in chosen]
+        chosen += prepared(connection, BY_WORDS, values)
+    return [dict(zip(SHOWN, row, strict=True)) for row in chosen]

@@ -1,0 +1,124 @@
+"""“More on this story”, chosen in SQL (``articles.readers.related``): which neighbours are
+candidates, in what order they are picked, and that the choice is the same whether its
+statements are prepared or not."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from articles.readers import related
+from articles.readers.related import _choose, _still_public, more_on_this_story
+from tests.factories import ArticleFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+def days(n):
+    return NOW - datetime.timedelta(days=60) + datetime.timedelta(days=n)
+
+
+def picked(article):
+    return [row["headline"] for row in _choose(article, related.LIMIT)]
+
+
+@pytest.fixture(params=[True, False], ids=["prepared", "not prepared"])
+def prepared_or_not(request, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = request.param
+
+
+def test_most_shared_topics_first_then_newest(prepared_or_not):
+    a, b, c = (TopicFactory() for _ in range(3))
+    article = ArticleFactory(headline="Here", topics=[a, b, c], published_at=days(0))
+    ArticleFactory(headline="One, newest", topics=[a], published_at=days(3))
+    ArticleFactory(headline="Two", topics=[a, b], published_at=days(-2))
+    ArticleFactory(headline="Three", topics=[a, b, c], published_at=days(-9))
+    ArticleFactory(headline="One, older", topics=[c], published_at=days(-4))
+    ArticleFactory(headline="None", topics=[TopicFactory()], published_at=days(1))
+    assert picked(article) == ["Three", "Two", "One, newest"]
+
+
+def test_only_published_neighbours_inside_the_window(prepared_or_not):
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Here", topics=[topic], published_at=days(0))
+    ArticleFactory(headline="Draft", topics=[topic], published_at=days(1), draft=True)
+    ArticleFactory(
+        headline="In review", topics=[topic], published_at=days(1), status=Article.Status.REVIEW
+    )
+    ArticleFactory(headline="Too early", topics=[topic], published_at=days(-31))
+    ArticleFactory(headline="Too late", topics=[topic], published_at=days(31))
+    ArticleFactory(headline="Just inside before", topics=[topic], published_at=days(-30))
+    ArticleFactory(headline="Just inside after", topics=[topic], published_at=days(30))
+    assert picked(article) == ["Just inside after", "Just inside before"]
+
+
+def test_a_scheduled_neighbour_is_not_picked_until_its_time():
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Here", topics=[topic], published_at=NOW)
+    ArticleFactory(headline="Scheduled", topics=[topic], scheduled=True)
+    ArticleFactory(headline="Yesterday", topics=[topic], published_at=NOW - datetime.timedelta(1))
+    assert picked(article) == ["Yesterday"]
+
+
+def test_candidates_are_the_nearest_neighbours_on_each_side(monkeypatch, prepared_or_not):
+    monkeypatch.setattr(related, "NEIGHBOURS", 2)
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Here", topics=[topic], published_at=days(0))
+    for n in (1, 2):  # the two nearest on each side share nothing
+        ArticleFactory(headline=f"After {n}", published_at=days(n))
+        ArticleFactory(headline=f"Before {n}", published_at=days(-n))
+    ArticleFactory(headline="Third after", topics=[topic], published_at=days(3))
+    ArticleFactory(headline="Third before", topics=[topic], published_at=days(-3))
+    assert picked(article) == []
+    monkeypatch.setattr(related, "NEIGHBOURS", 3)
+    assert picked(article) == ["Third after", "Third before"]
+
+
+def test_headline_words_fill_what_topics_left(prepared_or_not):
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Drought in Chihuahua", topics=[topic], published_at=days(0))
+    ArticleFactory(headline="Shared topic", topics=[topic], published_at=days(-1))
+    ArticleFactory(headline="Chihuahua drought worsens", published_at=days(-2))
+    ArticleFactory(headline="Chihuahua again", published_at=days(-3))
+    ArticleFactory(headline="Elections in Coahuila", published_at=days(-1))
+    ArticleFactory(headline="Drought, a draft", published_at=days(-1), draft=True)
+    assert picked(article) == ["Shared topic", "Chihuahua drought worsens", "Chihuahua again"]
+
+
+def test_a_topic_pick_is_not_picked_again_by_its_words():
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Lithium in Sonora", topics=[topic], published_at=days(0))
+    ArticleFactory(headline="Sonora lithium", topics=[topic], published_at=days(-1))
+    assert picked(article) == ["Sonora lithium"]
+
+
+def test_what_the_page_shows_of_each_pick():
+    topic = TopicFactory()
+    article = ArticleFactory(topics=[topic], published_at=days(0))
+    pick = ArticleFactory(topics=[topic], published_at=days(-1), dek="A dek")
+    (row,) = _choose(article, related.LIMIT)
+    assert row == {
+        "pk": pick.pk,
+        "headline": pick.headline,
+        "slug": pick.slug,
+        "dek": "A dek",
+        "published_at": pick.published_at,
+        "source__name": pick.source.name,
+    }
+    (teaser,) = more_on_this_story(article)
+    assert teaser.get_absolute_url() == pick.get_absolute_url()
+
+
+def test_the_rule_in_sql_is_published(prepared_or_not):
+    shown = ArticleFactory()
+    hidden = [
+        ArticleFactory(draft=True),
+        ArticleFactory(scheduled=True),
+        ArticleFactory(status=Article.Status.REVIEW),
+    ]
+    pks = [shown.pk, *(article.pk for article in hidden)]
+    assert _still_public(pks) == {shown.pk}
+    assert _still_public(pks) == set(Article.objects.published().values_list("pk", flat=True))
