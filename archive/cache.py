@@ -55,16 +55,19 @@ class ResilientRedisCache(RedisCache):
         try:
             return getattr(super(), method)(*args, **kwargs)
         except self._cache._lib.exceptions.RedisError as error:
-            with self._lock:
-                if time.monotonic() >= self._down_until:
-                    logger.warning(
-                        "cache unavailable (%s: %s); using each process's memory for %.0f s",
-                        type(error).__name__,
-                        error,
-                        RETRY_SECONDS,
-                    )
-                self._down_until = time.monotonic() + RETRY_SECONDS
+            self._went_away(error)
             return self._local(method, *args)
+
+    def _went_away(self, error):
+        with self._lock:
+            if time.monotonic() >= self._down_until:
+                logger.warning(
+                    "cache unavailable (%s: %s); using each process's memory for %.0f s",
+                    type(error).__name__,
+                    error,
+                    RETRY_SECONDS,
+                )
+            self._down_until = time.monotonic() + RETRY_SECONDS
 
     def _local(self, method, *args):
         """The same call on the in-memory stand-in, every entry kept briefly."""
@@ -127,6 +130,39 @@ class ResilientRedisCache(RedisCache):
             self._down_until = time.monotonic() + RETRY_SECONDS
             raise
 
+    def read_versions(self, read, names, timeout: int) -> dict:
+        """The counters ``read`` and ``names`` names, in one round trip; those of ``names``
+        that are missing start first from Redis's clock in milliseconds (as
+        ``bump_versions`` starts them), kept ``timeout`` seconds. A missing one of ``read``
+        is left out of the answer."""
+        if time.monotonic() >= self._down_until:
+            keys = [self.make_and_validate_key(name) for name in [*read, *names]]
+            client = self._cache.get_client(write=True)
+            try:
+                values = client.eval(VERSIONS_SCRIPT, len(keys), *keys, timeout, len(read))
+            except self._cache._lib.exceptions.RedisError as error:
+                self._went_away(error)
+            else:
+                loads = self._cache._serializer.loads
+                return {
+                    name: loads(value)
+                    for name, value in zip([*read, *names], values, strict=True)
+                    if value is not None
+                }
+        start = int(time.time() * 1000)
+        for name in names:
+            self._local("add", name, start, timeout, None)
+        return self._local("get_many", [*read, *names], None)
+
+
+VERSIONS_SCRIPT = """
+local now = redis.call('TIME')
+local start = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for i = tonumber(ARGV[2]) + 1, #KEYS do
+    redis.call('SET', KEYS[i], start, 'NX', 'EX', ARGV[1])
+end
+return redis.call('MGET', unpack(KEYS))
+"""
 
 BUMP_SCRIPT = """
 local now = redis.call('TIME')

@@ -197,6 +197,36 @@ def test_a_key_purged_after_its_eviction_never_comes_back_to_a_kept_version(
     assert caching.fetch_tagged("page", "z")[1] is None
 
 
+def test_keeping_an_entry_with_new_keys_costs_two_round_trips(shared_cache, monkeypatch):  # noqa: F811
+    """The versions of keys never purged (an article read for the first time) are started in
+    Redis in the same round trip that reads the others: not one ``add`` per key."""
+    purges, _ = caching.fetch_tagged("page", "w")
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *a, **k: sent.append(a[0]) or execute(self, *a, **k),
+    )
+    keys = ["a901", "a902", "t903", "s904", "site"]
+    caching.keep_tagged(purges, "kept", 300, keys, "page", "w")
+    assert sent == ["EVALSHA", "SET"] or sent == ["EVAL", "SET"], sent
+    server = redis.Redis.from_url(REDIS_URL)
+    started = [int(server.get(cache.make_key(f"sk:{key}"))) for key in keys]
+    assert all(abs(value - time.time() * 1000) < 60_000 for value in started), started
+    assert caching.fetch_tagged("page", "w")[1] == "kept"
+    caching.purge_keys(["t903"])
+    assert caching.fetch_tagged("page", "w")[1] is None
+
+
+def test_keeping_while_redis_is_away_keeps_in_the_process(shared_cache, monkeypatch):  # noqa: F811
+    purges, _ = caching.fetch_tagged("page", "v")
+    _redis_unreachable(monkeypatch)
+    caching.keep_tagged(purges, "kept here", 300, ["a905", "site"], "page", "v")
+    assert not cache.available
+    assert caching.fetch_tagged("page", "v")[1] == "kept here"
+
+
 def _redis_unreachable(monkeypatch):
     """This process's connection to Redis refused from now on (a blip), Redis itself fine."""
     unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.25)

@@ -83,15 +83,19 @@ def keep_tagged(purges, value, timeout: int, keys, *parts) -> None:
     """Keep ``value`` under ``parts``, valid until one of ``keys`` is purged; not kept if a
     purge happened since :func:`fetch_tagged` gave ``purges`` (it was rendered meanwhile)."""
     names = {key: _key_version_name(key) for key in keys}
-    found = cache.get_many([PURGES_KEY, *names.values()])
+    read_versions = getattr(cache, "read_versions", None)
+    if read_versions is not None:  # Redis: one round trip, missing versions started in it
+        found = read_versions([PURGES_KEY], list(names.values()), KEY_VERSION_SECONDS)
+    else:
+        found = cache.get_many([PURGES_KEY, *names.values()])
+        missing = [name for name in names.values() if name not in found]
+        if missing:  # never purged, or evicted: a version no entry has had (or another's,
+            start = _clock()  # if another process started it first)
+            for name in missing:
+                cache.add(name, start, KEY_VERSION_SECONDS)
+            found.update(cache.get_many(missing))
     if found.get(PURGES_KEY) != purges:
         return
-    missing = [name for name in names.values() if name not in found]
-    if missing:  # never purged, or evicted: a version no entry has had (or another's, if
-        start = _clock()  # another process started it first)
-        for name in missing:
-            cache.add(name, start, KEY_VERSION_SECONDS)
-        found.update(cache.get_many(missing))
     if any(name not in found for name in names.values()):
         return
     versions = {key: found[name] for key, name in names.items()}

@@ -9,7 +9,6 @@ import datetime
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, router
 
 from archive.compiled import prepared
@@ -33,11 +32,11 @@ def more_on_this_story(article, limit=LIMIT):
     on every view (one small query), so a pick that is unpublished meanwhile, by any means,
     disappears at once.
     """
-    name = caching.key("more-on-this-story", article.pk)
-    rows = cache.get(name)
+    current, rows = caching.fetch("more-on-this-story", article.pk, limit)
     if rows is None:  # chosen now, among published articles
         rows = _choose(article, limit)
-        cache.set(name, rows, settings.COUNTS_CACHE_SECONDS)
+        seconds = settings.COUNTS_CACHE_SECONDS
+        caching.keep(current, rows, seconds, "more-on-this-story", article.pk, limit)
         return [_teaser(row) for row in rows]
     if not rows:
         return []
