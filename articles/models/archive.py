@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from archive import reversing
 from articles import figures, glossary, markup, pairing
 from articles.dates import validate_original_date, validate_publication_time
 from articles.markup import MAX_CHARS as MAX_TEXT_CHARS
@@ -316,14 +316,12 @@ class Article(ShownToReaders, PageData, models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
-        return reverse(
+        return reversing.reverse(
             "articles:article-detail",
-            kwargs={
-                "year": local.year,
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
-                "slug": self.slug,
-            },
+            year=local.year,
+            month=f"{local.month:02d}",
+            day=f"{local.day:02d}",
+            slug=self.slug,
         )
 
     @classmethod

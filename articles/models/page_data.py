@@ -132,7 +132,13 @@ class PageData:
             through = getattr(type(self), relation).through
             credited = through.objects.filter(article_id=self.pk).select_related("person")
             return [row.person for row in credited.order_by("id")]
-        return [model(**row) for row in rows]
+        # Built once from the rows (a page asks for its topics five times): a new list each
+        # time, the same objects in it.
+        built = self.__dict__.setdefault("_credits_built", {})
+        found = built.get(rows_attribute)
+        if found is None or found[0] is not rows:
+            found = built[rows_attribute] = (rows, [model(**row) for row in rows])
+        return list(found[1])
 
     @property
     def credited_authors(self):

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from archive import reversing
+
 
 class ShownToReaders:
     """Marks what reader pages show: saving or deleting one changes what readers see (the
@@ -51,7 +53,7 @@ class Source(ShownToReaders, models.Model):
         self.articles.exclude(source_name=self.name).update(source_name=self.name)
 
     def get_absolute_url(self):
-        return reverse("articles:source-detail", kwargs={"slug": self.slug})
+        return reversing.reverse("articles:source-detail", slug=self.slug)
 
 
 class TopicQuerySet(models.QuerySet):
@@ -82,7 +84,7 @@ class Topic(ShownToReaders, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+        return reversing.reverse("articles:topic-detail", slug=self.slug)
 
 
 class Filing(models.Model):
@@ -185,7 +187,7 @@ class Thread(ShownToReaders, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:thread-detail", kwargs={"slug": self.slug})
+        return reversing.reverse("articles:thread-detail", slug=self.slug)
 
 
 GLOSSARY_CACHE_KEY = "glossary:terms"
@@ -293,4 +295,4 @@ class Person(ShownToReaders, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:person-detail", kwargs={"slug": self.slug})
+        return reversing.reverse("articles:person-detail", slug=self.slug)
