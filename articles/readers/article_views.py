@@ -6,8 +6,9 @@ about 8 ms in the process at 100,000 articles (docs/performance.md); the most re
 articles. So for anonymous readers the view keeps each article's rendered page in the cache
 under the surrogate keys of what it shows (``surrogates``), with its date: a warm article
 costs three cache reads and no query, whatever the address's query string (the page cache in
-``serving`` keys by the whole address, and can be off). A publish, an edit or an unpublish purges those keys, so nobody is served an article
-as it was. Signed-in editors and previews always render afresh, and are never kept.
+``serving`` keys by the whole address, and can be off). A publish, an edit or an unpublish
+purges those keys, so nobody is served an article as it was. Signed-in editors and previews
+always render afresh, and are never kept.
 """
 
 import functools
