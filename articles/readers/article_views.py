@@ -11,8 +11,6 @@ purges those keys, so nobody is served an article as it was. Signed-in editors a
 always render afresh, and are never kept.
 """
 
-import functools
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -35,18 +33,13 @@ def article_pages(articles):
     return articles.for_reading().select_related("source").with_page_data()
 
 
-@functools.cache
-def reader_article_pages():
-    """The queryset behind readers' article pages, built once per process. (It is never
-    evaluated itself, only filtered; ``published()`` reads the clock in the database.)"""
-    return article_pages(Article.objects.published())
-
-
 # A reader's article by its slug, its SQL built once per process (``archive.compiled``): the
-# array subqueries cost Django more to build (3 ms) than PostgreSQL to run. Not .first(): its
-# ORDER BY would lead PostgreSQL away from the slug's unique index.
+# array subqueries cost Django more to build (3 ms) than PostgreSQL to run; ``published()``
+# reads the clock in the database, so the SQL holds. Not .first(): its ORDER BY would lead
+# PostgreSQL away from the slug's unique index.
 reader_article = Compiled(
-    lambda slug: reader_article_pages().filter(slug=slug).order_by(), slug="\x00slug"
+    lambda slug: article_pages(Article.objects.published()).filter(slug=slug).order_by(),
+    slug="\x00slug",
 )
 
 

@@ -154,15 +154,15 @@ def _choose(article, limit):
     topic_ids = [topic.pk for topic in article.filed_topics]
     if topic_ids:
         chosen = prepared(connection, BY_TOPICS, {**values, "topics": topic_ids})
-    words = {
-        word for word in re.findall(r"\w+", fold(article.headline).lower()) if len(word) >= MIN_WORD
-    }
-    if len(chosen) < limit and words:
-        values.update(
-            limit=limit - len(chosen),
-            config=CONFIG,
-            words=" or ".join(sorted(words)),
-            chosen=[row[0] for row in chosen],
-        )
-        chosen += prepared(connection, BY_WORDS, values)
+    if len(chosen) < limit:
+        headline = fold(article.headline).lower()
+        words = {word for word in re.findall(r"\w+", headline) if len(word) >= MIN_WORD}
+        if words:
+            values.update(
+                limit=limit - len(chosen),
+                config=CONFIG,
+                words=" or ".join(sorted(words)),
+                chosen=[row[0] for row in chosen],
+            )
+            chosen += prepared(connection, BY_WORDS, values)
     return [dict(zip(SHOWN, row, strict=True)) for row in chosen]
