@@ -227,6 +227,16 @@ def test_keeping_while_redis_is_away_keeps_in_the_process(shared_cache, monkeypa
     assert caching.fetch_tagged("page", "v")[1] == "kept here"
 
 
+def test_versions_read_while_redis_is_away_start_in_the_process_and_leave_redis_alone(
+    shared_cache,  # noqa: F811
+    monkeypatch,
+):
+    _redis_unreachable(monkeypatch)
+    found = cache.read_versions([caching.PURGES_KEY], ["sk:a906"], 60)
+    assert set(found) == {"sk:a906"}  # started in the process's memory; the count unknown
+    assert not cache.available  # the next calls do not wait on Redis
+
+
 def _redis_unreachable(monkeypatch):
     """This process's connection to Redis refused from now on (a blip), Redis itself fine."""
     unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.25)
