@@ -162,6 +162,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The article's own part, rendered on every first view of an article: Jinja2 renders it
+    # in a tenth of the time (``articles.readers.jinja``); asked for by this engine's name.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "articles.readers.jinja.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "archive.wsgi.application"

@@ -258,7 +258,7 @@ def test_more_on_this_story_drops_an_article_unpublished_after_it_was_chosen():
     topic = TopicFactory()
     article = ArticleFactory(topics=[topic])
     pick = ArticleFactory(topics=[topic], published_at=article.published_at)
-    assert more_on_this_story(article) == [pick]  # the choice is cached now
+    assert more_on_this_story(article) == [pick]
     Article.objects.filter(pk=pick.pk).update(status="draft")
     assert more_on_this_story(article) == []
 

@@ -5,11 +5,13 @@ statements are prepared or not."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from archive.compiled import prepared
 from articles.models import Article
 from articles.readers import related
-from articles.readers.related import _choose, _still_public, more_on_this_story
+from articles.readers.related import _choose, more_on_this_story
 from tests.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,5 +122,10 @@ def test_the_rule_in_sql_is_published(prepared_or_not):
         ArticleFactory(status=Article.Status.REVIEW),
     ]
     pks = [shown.pk, *(article.pk for article in hidden)]
-    assert _still_public(pks) == {shown.pk}
-    assert _still_public(pks) == set(Article.objects.published().values_list("pk", flat=True))
+    rows = prepared(
+        connection,
+        f"SELECT id FROM {related.ARTICLES} WHERE {related.PUBLISHED} AND id = ANY(%s)",
+        [Article.Status.PUBLISHED, pks],
+    )
+    assert {pk for (pk,) in rows} == {shown.pk}
+    assert {pk for (pk,) in rows} == set(Article.objects.published().values_list("pk", flat=True))

@@ -3,7 +3,7 @@ import re
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.functional import SimpleLazyObject
 
 from articles.readers import identity
 
@@ -61,7 +61,8 @@ def site(request):
     (the admin's pages do not): see ``identity``."""
     return {
         "identity": SimpleLazyObject(lambda: identity.current(request)),
-        "site_name": lazy(lambda: identity.current(request).name, str)(),
+        # Not ``lazy(...)()``: that makes a new class on each call (0.1 ms a page).
+        "site_name": SimpleLazyObject(lambda: identity.current(request).name),
         "site": _links(),
         "site_nav": _navigation(request.path),
     }

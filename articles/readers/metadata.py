@@ -2,9 +2,9 @@
 
 import json
 
-from django.urls import reverse
 from django.utils import timezone
 
+from archive import reversing
 from articles.readers import identity
 
 SITE_DESCRIPTION = (
@@ -26,12 +26,12 @@ def feeds_for(name: str, title: str, kwargs: dict) -> list[dict]:
         {
             "title": f"{title} (Atom)",
             "type": "application/atom+xml",
-            "url": reverse(f"articles:{name}-atom", kwargs=kwargs),
+            "url": reversing.reverse(f"articles:{name}-atom", **kwargs),
         },
         {
             "title": f"{title} (RSS)",
             "type": "application/rss+xml",
-            "url": reverse(f"articles:{name}-rss", kwargs=kwargs),
+            "url": reversing.reverse(f"articles:{name}-rss", **kwargs),
         },
     ]
 
@@ -75,7 +75,7 @@ def article_json_ld(article, request) -> str:
     publisher = {
         "@type": "Organization",
         "name": identity.current(request).name,
-        "url": request.build_absolute_uri(reverse("articles:home")),
+        "url": request.build_absolute_uri(reversing.reverse("articles:home")),
     }
     data = {
         "@context": "https://schema.org",
