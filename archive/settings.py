@@ -163,7 +163,7 @@ TEMPLATES = [
         },
     },
     # The article's own part, rendered on every first view of an article: Jinja2 renders it
-    # in a tenth of the time (``articles.readers.jinja``); asked for by this engine's name.
+    # in half the time (``articles.readers.jinja``); asked for by this engine's name.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",

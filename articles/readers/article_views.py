@@ -109,7 +109,7 @@ class ArticleDetailView(PageMixin, DetailView):
         """The whole page, with the date and address it belongs at."""
         article = context["article"]
         # The article's own parts use nothing of the request's frame: rendered without it, by
-        # Jinja2 (``articles.readers.jinja``: a tenth of the time Django's engine took).
+        # Jinja2 (``articles.readers.jinja``: half the time Django's engine took).
         jinja = engines["jinja2"]
         parts = {
             "article_html": mark_safe(jinja.get_template("articles/_article.html").render(context)),
