@@ -13,7 +13,7 @@ from django.template import defaultfilters
 from django.utils import timezone
 from jinja2 import Environment
 
-from articles.readers.templatetags import archive
+from articles.readers.templatetags import archive as tags  # not the project's `archive`
 
 
 def date(value, format_string):
@@ -26,8 +26,8 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.filters.update(
         date=date,
-        machine_time=archive.machine_time,
+        machine_time=tags.machine_time,
         pluralize=defaultfilters.pluralize,
     )
-    env.globals.update(people_links=archive.people_links, lead_figure=archive.lead_figure)
+    env.globals.update(people_links=tags.people_links, lead_figure=tags.lead_figure)
     return env
