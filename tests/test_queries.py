@@ -6,7 +6,7 @@ The numbers are pinned: a change that adds a query to a page must change them on
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -132,12 +132,21 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("size", [1, 15])
-@pytest.mark.parametrize("page", PAGES)
-def test_queries_per_page_do_not_grow(client, page, size):
-    article_url = make_archive(size)
-    url, expected = PAGES[page]
-    assert count_queries(client, url or article_url) == expected
+@pytest.fixture(scope="class", params=[1, 15], ids=["1 article", "15 articles"])
+def archive_of(request, django_db_setup, django_db_blocker):
+    """``make_archive`` of 1 and of 15 articles, each made once for every page (making it is
+    most of the time these tests take) and rolled back after them; each test runs in a
+    savepoint inside it, as tests do."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_archive(request.param)
+        transaction.set_rollback(True)
+
+
+class TestEachPage:
+    @pytest.mark.parametrize("page", PAGES)
+    def test_queries_per_page_do_not_grow(self, client, page, archive_of):
+        url, expected = PAGES[page]
+        assert count_queries(client, url or archive_of) == expected
 
 
 def test_staff_article_page_has_the_same_cost_plus_the_session(staff_client):
