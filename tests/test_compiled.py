@@ -1,12 +1,14 @@
 """Querysets compiled once (``archive.compiled``): the same objects as the queryset gives,
 its SQL built once, and statements prepared on the server only while the setting is on."""
 
+import psycopg
 import pytest
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 
-from archive.compiled import Compiled, prepared
+from archive.compiled import Compiled, numbered, prepared
 from articles.models import Article, Correction
+from articles.models.page_data import loaded
 from articles.readers.article_views import article_pages, reader_article
 from tests.factories import (
     ArticleFactory,
@@ -115,3 +117,38 @@ def test_django_own_queries_are_still_not_prepared(settings):
     for _ in range(10):  # psycopg's default would prepare a query run five times
         list(Article.objects.filter(headline="marker_four"))
     assert not any("marker_four" in statement for statement in statements())
+
+
+def test_placeholders_are_numbered_once():
+    assert numbered("SELECT %s, '%%', %s") == "SELECT $1, '%', $2"
+    assert numbered("SELECT 1") == "SELECT 1"
+    assert numbered("SELECT %(pk)s") is None  # named: psycopg's own parsing
+    assert numbered("SELECT %b") is None
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_numbered_statement_is_sent_as_it_is(settings, monkeypatch, on):
+    """psycopg does not parse the article page's statement on each run (it remembers its
+    parse only for statements shorter than 4,096 characters)."""
+    settings.DATABASE_PREPARED_STATEMENTS = on
+    article = ArticleFactory()
+    reader_article(slug="built-before-psycopg-is-watched")
+    if on:
+        assert len(reader_article._plans["default"].sql) > 4096
+
+        def parsed(*args, **kwargs):
+            raise AssertionError("psycopg parsed the statement")
+
+        monkeypatch.setattr(psycopg._queries.PostgresQuery, "convert", parsed)
+    sql = "SELECT %s::text || '%%' || %s::text AS marker_five"
+    assert prepared(connection, sql, ["5", "6"]) == [("5%6",)]
+    assert [found.pk for found in reader_article(slug=article.slug)] == [article.pk]
+
+
+def test_loaded_holds_only_what_it_is_given():
+    article = ArticleFactory(dek="A dek")
+    brief = loaded(Article, id=article.pk, headline="Shown", slug=article.slug)
+    assert (brief.pk, brief.headline, brief.slug) == (article.pk, "Shown", article.slug)
+    assert "dek" in brief.get_deferred_fields() and not brief._state.adding
+    with pytest.raises(TypeError, match=r"not columns of Article: \['colour'\]"):
+        loaded(Article, id=1, colour="red")

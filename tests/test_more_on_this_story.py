@@ -112,6 +112,10 @@ def test_what_the_page_shows_of_each_pick():
     }
     (teaser,) = more_on_this_story(article)
     assert teaser.get_absolute_url() == pick.get_absolute_url()
+    assert (teaser.pk, teaser.dek, teaser.source.name) == (pick.pk, "A dek", pick.source.name)
+    # Built as loaded (``page_data.loaded``): what the page does not show is not worked out.
+    assert {"body", "original_url", "lead_image_id"} <= teaser.get_deferred_fields()
+    assert not teaser._state.adding
 
 
 def test_the_rule_in_sql_is_published(prepared_or_not):

@@ -12,6 +12,7 @@ from django.db import connections, router
 
 from archive.compiled import prepared
 from articles.models import Article, Source
+from articles.models.page_data import loaded
 from articles.models.search_index import CONFIG
 from articles.text import fold
 
@@ -38,8 +39,9 @@ SHOWN = ("pk", "headline", "slug", "dek", "published_at", "source__name")
 
 
 def _teaser(row) -> Article:
-    teaser = Article(
-        pk=row["pk"],
+    teaser = loaded(
+        Article,
+        id=row["pk"],
         headline=row["headline"],
         slug=row["slug"],
         dek=row["dek"],
