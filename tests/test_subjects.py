@@ -1,14 +1,21 @@
 """Topic and person pages, and "More on this story"."""
 
 import datetime
+import re
+from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.models import Article
+from articles.readers import feeds
 from articles.readers.related import more_on_this_story
 from tests.factories import ArticleFactory, PersonFactory, RelatedStoryFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_topic_page(client):
@@ -133,3 +140,60 @@ def test_a_persons_feed_lists_what_their_page_lists(client):
     feed = client.get("/people/tom/feed/atom/").content.decode()
     assert "Translated by Tom" in feed and "Written by Tom" in feed
     assert "Tom's draft" not in feed
+
+
+def test_a_topics_pages_and_feed_list_what_its_published_articles_are(client):
+    """A topic's pages are read from its filings (``pagination.PagedByIds``) and so is its
+    feed: the same articles in the same order as the topic's published articles newest first,
+    ties broken alike, page after page; drafts, scheduled articles and other topics' left
+    out; an article moved in time moves in the listing (the filings' copy of its time)."""
+    topic, other = TopicFactory(slug="mining"), TopicFactory()
+    start = timezone.now() - datetime.timedelta(days=30)
+    for i in range(45):  # three at each moment: ties, broken by id
+        at = start + datetime.timedelta(hours=i // 3)
+        ArticleFactory(headline=f"Filed {i}", topics=[topic], published_at=at)
+        ArticleFactory(headline=f"Other {i}", topics=[other], published_at=at)
+    ArticleFactory(headline="Draft", topics=[topic], draft=True)
+    ArticleFactory(
+        headline="Scheduled", topics=[topic], published_at=timezone.now() + datetime.timedelta(1)
+    )
+    moved = Article.objects.get(headline="Filed 0")
+    moved.published_at = timezone.now() - datetime.timedelta(minutes=5)
+    moved.save()
+    expected = list(
+        Article.objects.published()
+        .filter(topics=topic)
+        .order_by("-published_at", "-id")
+        .values_list("headline", flat=True)
+    )
+    assert len(expected) == 45 and expected[0] == "Filed 0"
+    shown = []
+    for number in (1, 2, 3):
+        response = client.get(f"/topics/mining/?page={number}")
+        shown += [article.headline for article in response.context["object_list"]]
+        assert response.context["page_obj"].has_next() == (number < 3)
+    assert shown == expected
+    assert client.get("/topics/mining/?page=4").status_code == 404
+    feed = ElementTree.fromstring(client.get("/topics/mining/feed/atom/").content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
+    assert titles == expected[: feeds.ITEMS]
+
+
+@pytest.mark.parametrize(
+    "url, limit", [("/topics/mining/?page=1", 21), ("/topics/mining/feed/atom/", feeds.ITEMS)]
+)
+def test_a_topics_page_and_feed_are_read_from_its_filings_index(client, url, limit):
+    """Not by reading every article newest first and checking its topic (page 17 of a topic
+    holding 6% of 100,000 articles took 55–70 ms that way; 1.7 ms from the index)."""
+    topic = TopicFactory(slug="mining")
+    ArticleFactory.create_batch(3, topics=[topic])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    (listing,) = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "articles_article"."id"')
+    ]
+    # The ids: the topic's filings, newest first (their index's order), a page and one row
+    # more (or a feed's worth); the articles read by those ids.
+    filings = r'IN \(SELECT (\w+)\."article_id" AS "article_id" FROM "articles_article_topics" \1 '
+    newest = rf'ORDER BY \1\."published_at" DESC, (1|\1\."article_id") DESC LIMIT {limit}\)'
+    assert re.search(filings + ".*?" + newest, listing), listing

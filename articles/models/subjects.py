@@ -87,6 +87,21 @@ class Topic(ShownToReaders, models.Model):
         return reversing.reverse("articles:topic-detail", slug=self.slug)
 
 
+class FilingQuerySet(models.QuerySet):
+    def newest_published(self, topic):
+        """The ids of ``topic``'s published articles, newest first, as its filings' index holds
+        them (``article_topics_filed_idx``); slice it for a page. Each filing's article is
+        checked (published, its time come); the articles of other topics are never read."""
+        from articles.models.archive import published_condition
+
+        return (
+            self.filter(topic=topic)
+            .filter(published_condition("article__"))
+            .order_by("-published_at", "-article_id")
+            .values("article_id")
+        )
+
+
 class Filing(models.Model):
     """An article filed under a topic, as the database keeps it: a row of ``Article.topics``'
     own table, which also holds the article's publication time (copied there by the triggers
@@ -97,6 +112,8 @@ class Filing(models.Model):
     article = models.ForeignKey("Article", on_delete=models.DO_NOTHING, related_name="+")
     topic = models.ForeignKey(Topic, on_delete=models.DO_NOTHING, related_name="+")
     published_at = models.DateTimeField()
+
+    objects = FilingQuerySet.as_manager()
 
     class Meta:
         managed = False

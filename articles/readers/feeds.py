@@ -19,7 +19,7 @@ from django.utils.html import escape, format_html
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles import glossary
-from articles.models import Article, Person, Source, Thread, Topic
+from articles.models import Article, Filing, Person, Source, Thread, Topic
 from articles.readers import identity, metadata
 
 ITEMS = 30
@@ -205,6 +205,11 @@ class TopicFeed(SubjectFeed):
     route = "articles:topic-feed-rss"
     model, lookup = Topic, "topics"
     description_format = "Translated articles about {}."
+
+    def articles(self, topic):
+        # The newest from the topic's filings (``pagination.PagedByIds`` says why).
+        newest = Filing.objects.newest_published(topic)[:ITEMS]
+        return Article.objects.published().filter(pk__in=newest)
 
 
 class ThreadFeed(SubjectFeed):

@@ -38,6 +38,24 @@ class UncountedPage:
         return self.number - 1
 
 
+class PagedByIds:
+    """A listing whose order an index of another table holds (a topic's filings): a page's ids
+    are found there, then their rows read, in one statement (``id IN (SELECT … LIMIT …
+    OFFSET …)``). Reading the articles newest first and checking each one's topic instead
+    reads every article of the other topics down to the page (page 17 of a topic holding 6%
+    of 100,000 articles: 5,500 articles checked, 55–70 ms). ``rows`` must be ordered as
+    ``ids`` is."""
+
+    def __init__(self, rows, ids):
+        self.rows, self.ids = rows, ids
+        self.model = rows.model
+
+    def __getitem__(self, bounds: slice):
+        if not isinstance(bounds, slice):
+            raise TypeError("a page of a listing is a slice")
+        return self.rows.filter(pk__in=self.ids[bounds])
+
+
 class UncountedPaginator:
     """A drop-in for Django's Paginator in list views, without ``count`` or ``num_pages``."""
 

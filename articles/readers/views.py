@@ -17,6 +17,7 @@ from django.views.generic import (
 from articles.dates import PUBLISHED_YEARS
 from articles.models import (
     Article,
+    Filing,
     GlossaryTerm,
     Page,
     Person,
@@ -25,7 +26,7 @@ from articles.models import (
     Topic,
 )
 from articles.readers import counts, front, identity, metadata
-from articles.readers.pagination import UncountedPaginator
+from articles.readers.pagination import PagedByIds, UncountedPaginator
 
 
 class PageMixin:
@@ -197,7 +198,8 @@ class TopicDetailView(FilteredArticlesView):
     feed_name = "topic-feed"
 
     def filter_articles(self, articles):
-        return articles.filter(topics=self.subject)
+        # A page's ids from the topic's filings, newest first (``PagedByIds``).
+        return PagedByIds(articles, Filing.objects.newest_published(self.subject))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(article_count=self.article_count(counts.per_topic))
