@@ -5,11 +5,13 @@ words and plurals."""
 import datetime
 
 import pytest
+from django.template import defaultfilters
 from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
 from articles.models.editorial import Correction, OriginalUpdate
+from articles.readers import jinja
 from tests.factories import ArticleFactory, PersonFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,50 @@ def test_the_banner_of_a_scheduled_article_for_its_editor(admin_client, settings
     html = admin_client.get(article.get_absolute_url()).content.decode()
     shown = timezone.localtime(moment).strftime("%B %-d, %Y, %H:%M")
     assert f"Scheduled: readers will see this article from {shown}." in html
+
+
+def test_listing_cards_escape_and_show_the_readers_days(settings, client):
+    """The cards of every listing and of the front page, rendered by Jinja2
+    (``{% article_cards %}``, ``{% card_meta %}``): escaped, dates in the readers' zone."""
+    settings.TIME_ZONE = MEXICO
+    source = SourceFactory(name="Desinformémonos & <i>co</i>", slug="desinformemonos")
+    moment = datetime.datetime(2026, 3, 1, 3, 30, tzinfo=datetime.UTC)
+    ArticleFactory(
+        headline="<b>Lead</b>",
+        source=source,
+        published_at=moment + datetime.timedelta(hours=1),
+        original_published_on=datetime.date(2026, 2, 27),
+    )
+    ArticleFactory(
+        headline="<script>alert(1)</script> & co",
+        dek='A "dek" <b>here</b>',
+        source=source,
+        published_at=moment,
+        original_published_on=datetime.date(2026, 2, 27),
+    )
+    listing = client.get("/sources/desinformemonos/").content.decode()
+    front = client.get("/").content.decode()
+    for html in (listing, front):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</a></h" in html
+        assert "A &#34;dek&#34; &lt;b&gt;here&lt;/b&gt;" in html
+        assert "<script>alert(1)" not in html and "<b>Lead</b>" not in html
+        assert '<time datetime="2026-02-28T21:30:00-06:00">February 28, 2026</time>' in html
+        assert '<time datetime="2026-02-27">February 27, 2026</time>' in html
+        assert ">Desinformémonos &amp; &lt;i&gt;co&lt;/i&gt;</a>," in html
+    assert '<h2 class="card-headline">' in listing
+    assert '<h3 class="card-headline">' in front  # the front page's latest, under its title
+
+
+@pytest.mark.parametrize("zone", ["UTC", MEXICO])
+def test_the_dates_jinja_writes_are_the_ones_django_writes(settings, zone):
+    """The formats written directly (``jinja._WRITTEN``) and any other, through Django."""
+    settings.TIME_ZONE = zone
+    start = datetime.datetime(1999, 12, 31, 18, 0, tzinfo=datetime.UTC)
+    moments = [start + datetime.timedelta(days=d, hours=7 * d) for d in range(0, 800, 7)]
+    values = [*moments, *(m.date() for m in moments), datetime.date(5, 1, 2), None, ""]
+    for value in values:
+        for shape in ("F j, Y", "Y-m-d", "N j, Y"):
+            django_wrote = defaultfilters.date(
+                timezone.template_localtime(value) if value else value, shape
+            )
+            assert jinja.date(value, shape) == django_wrote, (value, shape)
