@@ -184,7 +184,7 @@ def test_a_topics_pages_and_feed_list_what_its_published_articles_are(client):
 )
 def test_a_topics_page_and_feed_are_read_from_its_filings_index(client, url, limit):
     """Not by reading every article newest first and checking its topic (page 17 of a topic
-    holding 6% of 100,000 articles took 55–70 ms that way; 1.7 ms from the index)."""
+    holding 6% of 100,000 articles took 54–71 ms that way; 1.7 ms from the index)."""
     topic = TopicFactory(slug="mining")
     ArticleFactory.create_batch(3, topics=[topic])
     with CaptureQueriesContext(connection) as queries:

@@ -43,7 +43,7 @@ class PagedByIds:
     are found there, then their rows read, in one statement (``id IN (SELECT … LIMIT …
     OFFSET …)``). Reading the articles newest first and checking each one's topic instead
     reads every article of the other topics down to the page (page 17 of a topic holding 6%
-    of 100,000 articles: 5,500 articles checked, 55–70 ms). ``rows`` must be ordered as
+    of 100,000 articles: 5,500 articles checked, 54–71 ms). ``rows`` must be ordered as
     ``ids`` is."""
 
     def __init__(self, rows, ids):
