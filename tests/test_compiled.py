@@ -8,7 +8,6 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from archive.compiled import Compiled, numbered, prepared
 from articles.models import Article, Correction
-from articles.models.page_data import loaded
 from articles.readers.article_views import article_pages, reader_article
 from tests.factories import (
     ArticleFactory,
@@ -143,12 +142,3 @@ def test_a_numbered_statement_is_sent_as_it_is(settings, monkeypatch, on):
     sql = "SELECT %s::text || '%%' || %s::text AS marker_five"
     assert prepared(connection, sql, ["5", "6"]) == [("5%6",)]
     assert [found.pk for found in reader_article(slug=article.slug)] == [article.pk]
-
-
-def test_loaded_holds_only_what_it_is_given():
-    article = ArticleFactory(dek="A dek")
-    brief = loaded(Article, id=article.pk, headline="Shown", slug=article.slug)
-    assert (brief.pk, brief.headline, brief.slug) == (article.pk, "Shown", article.slug)
-    assert "dek" in brief.get_deferred_fields() and not brief._state.adding
-    with pytest.raises(TypeError, match=r"not columns of Article: \['colour'\]"):
-        loaded(Article, id=1, colour="red")

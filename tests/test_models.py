@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles import roles
 from articles.models import Article, Correction
+from articles.models.page_data import loaded
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -114,3 +115,12 @@ def test_with_page_data_matches_the_relations_and_hides_unpublished_targets():
     plain = Article.objects.get(pk=article.pk)  # without it, the relations give the same
     assert [p.name for p in plain.credited_authors] == ["Ana", "Bea"]
     assert [s.target_is_public for s in plain.related_list] == [True, False]
+
+
+def test_loaded_holds_only_what_it_is_given():
+    article = ArticleFactory(dek="A dek")
+    brief = loaded(Article, id=article.pk, headline="Shown", slug=article.slug)
+    assert (brief.pk, brief.headline, brief.slug) == (article.pk, "Shown", article.slug)
+    assert "dek" in brief.get_deferred_fields() and not brief._state.adding
+    with pytest.raises(TypeError, match=r"not columns of Article: \['colour'\]"):
+        loaded(Article, id=1, colour="red")

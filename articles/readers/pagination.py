@@ -50,10 +50,8 @@ class PagedByIds:
         self.rows, self.ids = rows, ids
         self.model = rows.model
 
-    def __getitem__(self, bounds: slice):
-        if not isinstance(bounds, slice):
-            raise TypeError("a page of a listing is a slice")
-        return self.rows.filter(pk__in=self.ids[bounds])
+    def __getitem__(self, page: slice):
+        return self.rows.filter(pk__in=self.ids[page])
 
 
 class UncountedPaginator:
