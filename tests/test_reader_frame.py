@@ -90,3 +90,51 @@ def test_a_related_story_outside_the_archive_links_to_its_address(client):
     assert '<a href="https://example.org/b" rel="noopener">Coming soon</a>' in html
     assert "<h3>No address yet</h3>" in html
     assert "Secret draft" not in html and draft.get_absolute_url() not in html
+
+
+def frame_of(html: str) -> str:
+    """The page without what is its own: the head's page-specific lines and the main part."""
+    header = html[html.index("<body>") : html.index('<main id="content"')]
+    footer = re.sub(r'<p class="print-only">[^<]*</p>', "", html[html.index("</main>") :])
+    return re.sub(r' aria-current="\w+"', "", header) + footer.rstrip()
+
+
+def test_every_reader_page_has_the_one_frame(client):
+    """The article page (rendered by Jinja2 directly) and Django's pages (through base.html's
+    {% frame %}) show the same header and footer: one frame, templates/jinja2/frame.html."""
+    from articles.models import Page, SiteIdentity
+
+    identity = SiteIdentity.get_solo()
+    identity.name, identity.tagline = "Voces & Ecos", "News <translated>"
+    identity.save()
+    Page.objects.create(
+        title="About us", slug="about", body="Who.", in_footer=True, status=Page.Status.PUBLISHED
+    )
+    article = ArticleFactory(topics=[TopicFactory(name="Mining", slug="mining")])
+    pages = [article.get_absolute_url(), "/", "/topics/", "/topics/mining/", "/no-such-page/"]
+    frames = {url: frame_of(client.get(url).content.decode()) for url in pages}
+    assert len(set(frames.values())) == 1, frames.keys()
+    frame = frames["/"]
+    assert "Voces &amp; Ecos" in frame and "News &lt;translated&gt;" in frame
+    assert ">About us</a>" in frame and 'action="/newsletter/"' in frame
+
+
+def test_a_page_gives_the_frame_its_own_parts_and_the_frame_fills_the_rest(client):
+    article = ArticleFactory(headline='Water "rights" & <wrongs>', dek="The dek.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    head, body = html.split("</head>")
+    title = re.search(r"<title>(.*)</title>", head).group(1)
+    assert title.startswith("Water &#34;rights&#34; &amp; &lt;wrongs&gt; · ")
+    assert '<meta name="description" content="The dek.">' in head
+    assert '<meta property="article:published_time"' in head  # the article's own meta part
+    assert '<main id="content" class="wrap wrap-wide" tabindex="-1">' in body
+    assert body.count("<h1>") == 1 and "<wrongs>" not in html
+    assert 'role="search"' in body  # the frame's own search form
+
+    topics = client.get("/topics/").content.decode()
+    assert "<title>Topics · " in topics
+    assert '<main id="content" class="wrap" tabindex="-1">' in topics
+
+    missing = client.get("/no-such-page/").content.decode()
+    assert re.search(r"<title>Page not found · [^<]+</title>", missing)
+    assert '<meta name="description" content="There is nothing at this address.">' in missing

@@ -5,10 +5,14 @@ and its meta tags there) is rendered on every first view of an article, the arch
 read pages, and took Django's engine 1.3–1.4 ms (80 variable lookups, a few loops); compiled to
 Python by Jinja2 it takes half of that (docs/performance.md). So do the cards of every listing
 and of the front page (``articles/_cards.html``, through ``{% article_cards %}``): a page of 20
-took 6.2–6.7 ms in Django's engine, 3.9–4.6 in Jinja2. Their filters and functions are the ones
-Django's templates use, so both engines write the same text: dates in the readers' time zone
-(``date`` and ``machine_time`` as in ``{% load archive %}``), ``pluralize``, people's links,
-the lead figure and a card's picture.
+took 6.2–6.7 ms in Django's engine, 3.9–4.6 in Jinja2. And so does the frame of every reader
+page (``frame.html``): the article page renders it directly, Django's pages through
+base.html's ``{% frame %}``; under load it was the largest part of an uncached article's Python
+in Django's engine (29% of the time a worker held the interpreter), 6% in Jinja2.
+
+Their filters and functions are the ones Django's templates use, so both engines write the
+same text: dates in the readers' time zone (``date`` and ``machine_time`` as in
+``{% load archive %}``), ``pluralize``, people's links, the lead figure and a card's picture.
 """
 
 from django.template import defaultfilters

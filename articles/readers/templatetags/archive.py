@@ -2,6 +2,7 @@ import re
 
 from django import template
 from django.template import engines
+from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockNode
 from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
@@ -91,6 +92,50 @@ def lead_story_image(image):
 def _jinja(template_name, **context):
     # Asked for by name when used: ``articles.readers.jinja`` imports this module.
     return mark_safe(engines["jinja2"].get_template(template_name).render(context))
+
+
+@register.tag
+def frame(parser, token):
+    """``{% frame %}{% block title %}{% endblock %}…{% endframe %}`` (base.html): the page
+    in the reader frame (``templates/jinja2/frame.html``, rendered by Jinja2 in a third of the
+    time Django's engine took). The blocks inside are what a page may give the frame: those
+    a page overrides are rendered and handed to it by name; for the others the frame writes
+    its own (the page's title, the header's search form, the main element's class "wrap")."""
+    nodelist = parser.parse(("endframe",))
+    parser.delete_first_token()
+    return FrameNode(nodelist)
+
+
+class FrameNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.blocks = [node for node in nodelist if isinstance(node, BlockNode)]
+
+    def render(self, context):
+        overridden = context.render_context.get(BLOCK_CONTEXT_KEY)
+        parts = {}
+        for block in self.blocks:
+            # A page's own block, not base.html's (which is its own last override otherwise).
+            if overridden is not None and overridden.get_block(block.name) is not block:
+                parts[block.name] = block.render(context)
+        return render_frame(
+            context.get("request"),
+            context.get("page"),
+            parts,
+            {name: context.get(name) for name in FRAME_VALUES},
+        )
+
+
+# What the frame shows besides the page's parts: the site context processor's values
+# (``articles.readers.context_processors.site``).
+FRAME_VALUES = ("identity", "site_name", "site", "site_nav")
+
+
+def render_frame(request, page, parts, values) -> str:
+    """The whole page: ``parts`` (content, meta, …) in the frame, with ``values`` (see
+    ``FRAME_VALUES``)."""
+    path = request.path if request is not None else None
+    return _jinja("frame.html", page=page or {}, parts=parts, path=path, **values)
 
 
 @register.simple_tag
