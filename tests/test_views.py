@@ -261,3 +261,19 @@ def test_pages_have_landmarks_and_one_h1(client, seed_file):
         assert html.count("<h1") == 1, url
         for landmark in ("<header", "<main", "<footer", "<nav"):
             assert landmark in html, (url, landmark)
+
+
+def test_an_article_address_is_matched_before_the_other_reader_addresses():
+    """Django tries the patterns in turn: the dated ones, an article's above all, come
+    first, and no other address of the archive begins with a digit."""
+    from django.urls import resolve
+
+    from articles.readers import urls
+
+    names = [pattern.name for pattern in urls.urlpatterns]
+    assert names.index("article-detail") < 5
+    assert resolve("/2025/03/01/a-slug/").url_name == "article-detail"
+    assert resolve("/2025/03/01/a-slug/original/").url_name == "article-original"
+    assert resolve("/2025/").url_name == "archive-year"
+    assert resolve("/about/").url_name == "page"
+    assert resolve("/topics/water/").url_name == "topic-detail"

