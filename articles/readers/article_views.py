@@ -104,9 +104,8 @@ class ArticleDetailView(PageMixin, DetailView):
         return ("article", self.kwargs["slug"], host)
 
     def render_article(self, context) -> dict:
-        """The whole page, with the date and address it belongs at: rendered by Jinja2
-        (``articles.readers.jinja``), the article's parts and the frame around them, in about
-        a third of the time Django's engine took."""
+        """The whole page, with the date and address it belongs at: the article's parts and
+        the frame around them, rendered by Jinja2 (``articles.readers.jinja``)."""
         article = context["article"]
         jinja = engines["jinja2"]
         parts = {
