@@ -117,6 +117,9 @@ def test_every_reader_page_has_the_one_frame(client):
     frame = frames["/"]
     assert "Voces &amp; Ecos" in frame and "News &lt;translated&gt;" in frame
     assert ">About us</a>" in frame and 'action="/newsletter/"' in frame
+    topics = client.get("/topics/").content.decode()
+    assert "<title>Topics · Voces &amp; Ecos</title>" in topics
+    assert '<meta property="og:site_name" content="Voces &amp; Ecos">' in topics
 
 
 def test_a_page_gives_the_frame_its_own_parts_and_the_frame_fills_the_rest(client):
