@@ -141,3 +141,13 @@ def test_a_page_gives_the_frame_its_own_parts_and_the_frame_fills_the_rest(clien
     missing = client.get("/no-such-page/").content.decode()
     assert re.search(r"<title>Page not found · [^<]+</title>", missing)
     assert '<meta name="description" content="There is nothing at this address.">' in missing
+
+
+def test_base_html_rendered_on_its_own_is_the_frame_with_its_defaults(rf):
+    """A template that is base.html itself, not a page extending it: nothing overridden, so
+    the frame writes its own title, search form and main class."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("base.html", {"page": {"title": "On its own"}}, rf.get("/x/"))
+    assert re.search(r"<title>On its own · [^<]+</title>", html)
+    assert 'role="search"' in html and '<main id="content" class="wrap" tabindex="-1">' in html
