@@ -134,9 +134,9 @@ FRAME_VALUES = ("identity", "site_name", "site", "site_nav")
 
 def render_frame(request, page, parts, values) -> str:
     """The whole page: ``parts`` (content, meta, …) in the frame, with ``values`` (see
-    ``FRAME_VALUES``)."""
-    path = request.path if request is not None else None
-    return _jinja("frame.html", page=page or {}, parts=parts, path=path, **values)
+    ``FRAME_VALUES``). Reader pages are rendered with their request, which the frame needs
+    (its context processor's values, the current section)."""
+    return _jinja("frame.html", page=page or {}, parts=parts, path=request.path, **values)
 
 
 @register.simple_tag
