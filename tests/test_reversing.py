@@ -32,6 +32,29 @@ def test_the_same_addresses_as_djangos_reverse():
     )
 
 
+@pytest.mark.parametrize(
+    "slug", ["agua", "a", "-", "a-b_c-2026", "x" * 120, "original", "s-", "-s", "A_B"]
+)
+def test_an_address_ending_in_its_slug_is_the_one_djangos_reverse_gives(slug):
+    day = {"year": 2026, "month": "03", "day": "07"}
+    expected = reverse("articles:article-detail", kwargs={**day, "slug": slug})
+    assert reversing.reverse_slug("articles:article-detail", slug, **day) == expected
+    assert reversing.reverse_slug("articles:topic-detail", slug) == f"/topics/{slug}/"
+    # A route with more after its slug is reversed in full.
+    assert reversing.reverse_slug("articles:article-original", slug, **day) == reverse(
+        "articles:article-original", kwargs={**day, "slug": slug}
+    )
+
+
+@pytest.mark.parametrize("slug", ["", "agua/otra", "año", "a b", "a?b", "a\nb"])
+def test_a_slug_the_route_refuses_is_refused_as_django_refuses_it(slug):
+    day = {"year": 2026, "month": "03", "day": "07"}
+    with pytest.raises(NoReverseMatch):
+        reverse("articles:article-detail", kwargs={**day, "slug": slug})
+    with pytest.raises(NoReverseMatch):
+        reversing.reverse_slug("articles:article-detail", slug, **day)
+
+
 def test_a_script_prefix_is_part_of_the_answer():
     assert reversing.reverse("articles:topic-detail", slug="agua") == "/topics/agua/"
     set_script_prefix("/archive/")

@@ -316,12 +316,12 @@ class Article(ShownToReaders, PageData, models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
-        return reversing.reverse(
+        return reversing.reverse_slug(
             "articles:article-detail",
+            self.slug,
             year=local.year,
             month=f"{local.month:02d}",
             day=f"{local.day:02d}",
-            slug=self.slug,
         )
 
     @classmethod
