@@ -197,9 +197,10 @@ def test_a_key_purged_after_its_eviction_never_comes_back_to_a_kept_version(
     assert caching.fetch_tagged("page", "z")[1] is None
 
 
-def test_keeping_an_entry_with_new_keys_costs_two_round_trips(shared_cache, monkeypatch):  # noqa: F811
+def test_keeping_and_finding_an_entry_cost_one_round_trip_each(shared_cache, monkeypatch):  # noqa: F811
     """The versions of keys never purged (an article read for the first time) are started in
-    Redis in the same round trip that reads the others: not one ``add`` per key."""
+    Redis in the same round trip that keeps the entry: not one ``add`` per key; and an entry
+    is found with its versions compared in Redis."""
     purges, _ = caching.fetch_tagged("page", "w")
     sent = []
     execute = redis.Redis.execute_command
@@ -210,13 +211,38 @@ def test_keeping_an_entry_with_new_keys_costs_two_round_trips(shared_cache, monk
     )
     keys = ["a901", "a902", "t903", "s904", "site"]
     caching.keep_tagged(purges, "kept", 300, keys, "page", "w")
-    assert sent == ["EVALSHA", "SET"] or sent == ["EVAL", "SET"], sent
+    assert sent == ["EVALSHA"], sent
     server = redis.Redis.from_url(REDIS_URL)
     started = [int(server.get(cache.make_key(f"sk:{key}"))) for key in keys]
     assert all(abs(value - time.time() * 1000) < 60_000 for value in started), started
+    sent.clear()
     assert caching.fetch_tagged("page", "w")[1] == "kept"
+    assert sent == ["EVALSHA"], sent
     caching.purge_keys(["t903"])
     assert caching.fetch_tagged("page", "w")[1] is None
+    caching.keep_tagged(purges, "kept again", 300, keys, "page", "w")  # a purge since
+    assert caching.fetch_tagged("page", "w")[1] is None
+
+
+def test_a_kept_entry_is_served_only_with_every_version_it_was_kept_at(shared_cache):  # noqa: F811
+    """The entry and its versions are separate Redis keys: either gone (evicted), or a
+    version changed, and the entry is not served; its own keys' versions only."""
+    server = redis.Redis.from_url(REDIS_URL)
+    purges, _ = caching.fetch_tagged("page", "u")
+    caching.keep_tagged(purges, {"html": "x"}, 300, ["a911", "site"], "page", "u")
+    caching.keep_tagged(purges, 17, 300, ["a912", "site"], "page", "t")
+    assert caching.fetch_tagged("page", "u")[1] == {"html": "x"}
+    assert caching.fetch_tagged("page", "t")[1] == 17  # kept as Redis keeps numbers
+    caching.purge_keys(["a912"])
+    assert caching.fetch_tagged("page", "u")[1] == {"html": "x"}
+    assert caching.fetch_tagged("page", "t")[1] is None
+    server.delete(cache.make_key("kept:page:u:versions"))
+    assert caching.fetch_tagged("page", "u")[1] is None
+    purges, _ = caching.fetch_tagged("page", "u")
+    caching.keep_tagged(purges, {"html": "y"}, 300, ["a911", "site"], "page", "u")
+    server.delete(cache.make_key("kept:page:u"))
+    assert caching.fetch_tagged("page", "u")[1] is None
+    assert server.ttl(cache.make_key("kept:page:u:versions")) <= 300
 
 
 def test_keeping_while_redis_is_away_keeps_in_the_process(shared_cache, monkeypatch):  # noqa: F811
@@ -227,14 +253,18 @@ def test_keeping_while_redis_is_away_keeps_in_the_process(shared_cache, monkeypa
     assert caching.fetch_tagged("page", "v")[1] == "kept here"
 
 
-def test_versions_read_while_redis_is_away_start_in_the_process_and_leave_redis_alone(
+def test_an_entry_kept_while_redis_is_away_stays_in_the_process_and_leaves_redis_alone(
     shared_cache,  # noqa: F811
     monkeypatch,
 ):
+    server = redis.Redis.from_url(REDIS_URL)
     _redis_unreachable(monkeypatch)
-    found = cache.read_versions([caching.PURGES_KEY], ["sk:a906"], 60)
-    assert set(found) == {"sk:a906"}  # started in the process's memory; the count unknown
+    purges, _ = caching.fetch_tagged("page", "s")
+    caching.keep_tagged(purges, "here", 300, ["a906"], "page", "s")
     assert not cache.available  # the next calls do not wait on Redis
+    assert caching.fetch_tagged("page", "s")[1] == "here"
+    assert server.get(cache.make_key("kept:page:s")) is None
+    assert server.get(cache.make_key("sk:a906")) is None
 
 
 def _redis_unreachable(monkeypatch):

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Now
 
+from archive import cache as tagged
 from articles.models import Article
 
 VERSION_KEY = "content:version"
@@ -64,42 +65,41 @@ def keep(current: int, value, timeout: int, *parts) -> None:
 def fetch_tagged(*parts) -> tuple[object, object]:
     """What was kept under ``parts`` by :func:`keep_tagged` while none of its keys has been
     purged since (None if nothing was), and the purges' count to give back to
-    :func:`keep_tagged`. Two cache round trips when something was kept, one otherwise."""
-    name = _kept_name(parts)
-    found = cache.get_many([VERSION_KEY, NEXT_KEY, PURGES_KEY, name])
-    _resolve(found)
-    purges, entry = found.get(PURGES_KEY), found.get(name)
-    if not entry or not isinstance(entry[0], dict):
-        return purges, None
-    versions, value = entry
-    current = cache.get_many([_key_version_name(key) for key in versions])
-    for key, kept_at in versions.items():
-        if current.get(_key_version_name(key)) != kept_at:
-            return purges, None
+    :func:`keep_tagged`. One round trip to Redis (``archive.cache.fetch_tagged``)."""
+    purges, value, _ = fetch_tagged_along((), *parts)
     return purges, value
+
+
+def fetch_tagged_along(along, *parts) -> tuple[object, object, list]:
+    """:func:`fetch_tagged`, and in the same round trip what :func:`keep` kept under each of
+    ``along`` (a list of parts) at the current version (None for each that it did not)."""
+    names = [_kept_name(other) for other in along]
+    found, value = tagged.fetch_tagged(
+        cache, [VERSION_KEY, NEXT_KEY, PURGES_KEY, *names], _kept_name(parts)
+    )
+    if _time_came(found):  # its keys purged after the entry's versions were compared
+        value = None
+    current = _resolve(found)
+    others = [found.get(name) for name in names]
+    others = [entry[1] if entry and entry[0] == current else None for entry in others]
+    return found.get(PURGES_KEY), value, others
 
 
 def keep_tagged(purges, value, timeout: int, keys, *parts) -> None:
     """Keep ``value`` under ``parts``, valid until one of ``keys`` is purged; not kept if a
-    purge happened since :func:`fetch_tagged` gave ``purges`` (it was rendered meanwhile)."""
-    names = {key: _key_version_name(key) for key in keys}
-    read_versions = getattr(cache, "read_versions", None)
-    if read_versions is not None:  # Redis: one round trip, missing versions started in it
-        found = read_versions([PURGES_KEY], list(names.values()), KEY_VERSION_SECONDS)
-    else:
-        found = cache.get_many([PURGES_KEY, *names.values()])
-        missing = [name for name in names.values() if name not in found]
-        if missing:  # never purged, or evicted: a version no entry has had (or another's,
-            start = _clock()  # if another process started it first)
-            for name in missing:
-                cache.add(name, start, KEY_VERSION_SECONDS)
-            found.update(cache.get_many(missing))
-    if found.get(PURGES_KEY) != purges:
-        return
-    if any(name not in found for name in names.values()):
-        return
-    versions = {key: found[name] for key, name in names.items()}
-    cache.set(_kept_name(parts), (versions, value), timeout)
+    purge happened since :func:`fetch_tagged` gave ``purges`` (it was rendered meanwhile).
+    One round trip to Redis; the versions of keys never purged (or evicted) are started in
+    it (``archive.cache.keep_tagged``)."""
+    tagged.keep_tagged(
+        cache,
+        PURGES_KEY,
+        purges,
+        _kept_name(parts),
+        value,
+        timeout,
+        [_key_version_name(key) for key in keys],
+        KEY_VERSION_SECONDS,
+    )
 
 
 def purge_keys(keys) -> None:
@@ -131,12 +131,18 @@ def _kept_name(parts) -> str:
     return ":".join(["kept", *map(str, parts)])
 
 
+def _time_came(found: dict) -> bool:
+    """Whether a scheduled article's time has come (``_resolve`` then purges)."""
+    upcoming = found.get(NEXT_KEY)
+    return upcoming is not None and upcoming != NO_SCHEDULE and upcoming <= time.time()
+
+
 def _resolve(found: dict) -> int:
     current = found.get(VERSION_KEY)
     upcoming = found.get(NEXT_KEY)
     if current is None:
         current = _start()
-    if upcoming is None or (upcoming != NO_SCHEDULE and upcoming <= time.time()):
+    if upcoming is None or _time_came(found):
         if upcoming is not None:  # a scheduled article's time has come
             current = _bump()
             from articles.readers import surrogates  # which purges through this module

@@ -31,19 +31,30 @@ class Identity:
     footer_pages: tuple[tuple[str, str], ...]  # (title, address)
 
 
+KEPT = ("identity",)  # its name in the cache (``caching.keep``)
+
+
 def current(request=None) -> Identity:
     """The identity; with ``request``, read once for the whole request (the page's title,
-    description, feed links and frame all ask)."""
+    description, feed links and frame all ask), or found by the page cache's look-up in
+    the same round trip (``remember``)."""
     found = getattr(request, "_site_identity", None)
     if found is not None:
         return found
-    version, kept = caching.fetch("identity")
+    version, kept = caching.fetch(*KEPT)
     if kept is None:
         kept = _read()
-        caching.keep(version, kept, KEEP_SECONDS, "identity")
+        caching.keep(version, kept, KEEP_SECONDS, *KEPT)
     if request is not None:
         request._site_identity = kept
     return kept
+
+
+def remember(request, kept: Identity | None) -> None:
+    """The identity as the cache kept it at the current version, read along with something
+    else (None: not kept, ``current`` reads it if a page asks)."""
+    if kept is not None:
+        request._site_identity = kept
 
 
 def _read() -> Identity:

@@ -29,7 +29,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from archive import deadline, routers
-from articles.readers import caching, surrogates
+from articles.readers import caching, identity, surrogates
 
 PERSONAL_PREFIXES = ("/admin/", "/preview/", "/healthz")
 
@@ -51,7 +51,10 @@ class ReaderCacheMiddleware:
             return _personal(self.get_response(request))
         surrogates.purger.ensure_running()
         parts = _page_parts(request) if settings.PAGE_CACHE_SECONDS else None
-        purges, stored = caching.fetch_tagged(*parts) if parts else (None, None)
+        purges, stored = None, None
+        if parts:  # and the identity, which a page rendered on a miss shows, at once
+            purges, stored, (site,) = caching.fetch_tagged_along([identity.KEPT], *parts)
+            identity.remember(request, site)
         if stored is not None:
             response = _rebuild(stored)
             response["X-Cache"] = "hit"
