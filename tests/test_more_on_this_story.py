@@ -133,3 +133,31 @@ def test_the_rule_in_sql_is_published(prepared_or_not):
     )
     assert {pk for (pk,) in rows} == {shown.pk}
     assert {pk for (pk,) in rows} == set(Article.objects.published().values_list("pk", flat=True))
+
+
+def test_the_candidates_are_read_from_the_index_alone():
+    """Their ids and times come from ``article_status_published_idx`` (which includes the
+    id): 200 candidates would otherwise each read a page of the articles' table. (A plan for
+    three rows would scan the table; the other ways are turned off to see the index's.)"""
+    a = TopicFactory()
+    article = ArticleFactory(headline="Here", topics=[a], published_at=days(0))
+    ArticleFactory(topics=[a], published_at=days(1))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(
+            "EXPLAIN " + related.BY_TOPICS,
+            {
+                "status": Article.Status.PUBLISHED,
+                "pk": article.pk,
+                "when": article.published_at,
+                "earliest": article.published_at - related.WINDOW,
+                "latest": article.published_at + related.WINDOW,
+                "neighbours": related.NEIGHBOURS,
+                "limit": related.LIMIT,
+                "topics": [a.pk],
+            },
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert plan.count("Index Only Scan using article_status_published_idx") == 1, plan
+    assert plan.count("Index Only Scan Backward using article_status_published_idx") == 1, plan
