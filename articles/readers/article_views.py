@@ -5,8 +5,9 @@ the server: ``archive.compiled``), "More on this story" and most of a page's tem
 about 8 ms in the process at 100,000 articles (docs/performance.md); the most read pages are
 articles. So for anonymous readers the view keeps each article's rendered page in the cache
 under the surrogate keys of what it shows (``surrogates``), with its date: a warm article
-costs three cache reads and no query, whatever the address's query string (the page cache in
-``serving`` keys by the whole address, and can be off). A publish, an edit or an unpublish
+costs two round trips to the cache (the page cache's look-up, then its own) and no query,
+whatever the address's query string (the page cache in ``serving`` keys by the whole
+address, and can be off). A publish, an edit or an unpublish
 purges those keys, so nobody is served an article as it was. Signed-in editors and previews
 always render afresh, and are never kept.
 """

@@ -16,7 +16,8 @@ Old entries are never deleted one by one: they stop being asked for and expire.
 Whole pages and articles' rendered parts are not kept under that one version, which every save
 changes, but under **surrogate keys**: the things they show (``articles.readers.surrogates``).
 Each key has a version of its own (``sk:<key>``); an entry is kept with the versions of its
-keys, read once it is rendered, and is served only while none has changed; a purge bumps the
+keys, read once it is rendered, and is served only while none has changed (with Redis, each
+way in one round trip: ``archive.cache.fetch_tagged``, ``keep_tagged``); a purge bumps the
 versions of the keys it names, so a save changes only the pages that show what it saved. A
 purge also bumps ``content:purges``, read when a page is looked for and again before it is
 kept: a page rendered while a purge happened may hold what was, and is not kept. A key's
