@@ -55,6 +55,20 @@ def shared_cache(settings):
     clear_prefixed(prefix)
 
 
+def redis_commands(monkeypatch) -> list:
+    """The names of the commands this process sends Redis from now on, in order."""
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *a, **k: sent.append(a[0]) or execute(self, *a, **k),
+    )
+    return sent
+
+
 def clear_prefixed(prefix):
     """Delete this run's keys only: never FLUSHDB a Redis database others may use."""
     import redis
@@ -588,19 +602,11 @@ def test_a_first_view_of_an_article_costs_four_round_trips_to_redis(
     """The page cache's look-up (which brings the identity the page shows), the kept
     article's, and keeping each: one round trip each, whatever the article shows. The
     identity so found is the current one: an editor's rename shows on the next page."""
-    import redis
-
     from articles.models import SiteIdentity
 
     first, second = ArticleFactory.create_batch(2)
     client.get(first.get_absolute_url())  # the identity kept, scripts loaded
-    sent = []
-    execute = redis.Redis.execute_command
-    monkeypatch.setattr(
-        redis.Redis,
-        "execute_command",
-        lambda self, *a, **k: sent.append(a[0]) or execute(self, *a, **k),
-    )
+    sent = redis_commands(monkeypatch)
     response = client.get(second.get_absolute_url())
     assert response["X-Cache"] == "miss" and response.status_code == 200
     assert sent == ["EVALSHA"] * 4, sent

@@ -19,7 +19,7 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
 )
-from tests.test_serving import REDIS_URL, shared_cache  # noqa: F401 (a fixture)
+from tests.test_serving import REDIS_URL, redis_commands, shared_cache  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,13 +202,7 @@ def test_keeping_and_finding_an_entry_cost_one_round_trip_each(shared_cache, mon
     Redis in the same round trip that keeps the entry: not one ``add`` per key; and an entry
     is found with its versions compared in Redis."""
     purges, _ = caching.fetch_tagged("page", "w")
-    sent = []
-    execute = redis.Redis.execute_command
-    monkeypatch.setattr(
-        redis.Redis,
-        "execute_command",
-        lambda self, *a, **k: sent.append(a[0]) or execute(self, *a, **k),
-    )
+    sent = redis_commands(monkeypatch)
     keys = ["a901", "a902", "t903", "s904", "site"]
     caching.keep_tagged(purges, "kept", 300, keys, "page", "w")
     assert sent == ["EVALSHA"], sent
