@@ -47,7 +47,7 @@ class ResilientRedisCache(RedisCache):
         self._class = _ReusedClient
         self._down_until = 0.0
         self._lock = threading.Lock()
-        self._scripts = {}  # per client: Lua scripts by their text
+        self._scripts = {}  # Lua scripts by their text
         self._fallback = LocMemCache(f"fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 5000}})
 
     def _call(self, method, default, *args, **kwargs):
@@ -171,15 +171,12 @@ class ResilientRedisCache(RedisCache):
         )
 
     def _script(self, text):
-        """A Lua script run by its digest (``EVALSHA``; loaded once on a server that does not
-        know it yet)."""
-        client = self._cache.get_client(write=True)
-        scripts = self._scripts.get(id(client))
-        if scripts is None:
-            scripts = self._scripts[id(client)] = {}
-        script = scripts.get(text)
+        """A Lua script on the writing client (one per process: ``_ReusedClient``), run by
+        its digest (``EVALSHA``; loaded on a server that does not know it yet)."""
+        script = self._scripts.get(text)
         if script is None:
-            script = scripts[text] = client.register_script(text)
+            client = self._cache.get_client(write=True)
+            script = self._scripts[text] = client.register_script(text)
         return script
 
 

@@ -81,9 +81,8 @@ def fetch_tagged_along(along, *parts) -> tuple[object, object, list]:
     if _time_came(found):  # its keys purged after the entry's versions were compared
         value = None
     current = _resolve(found)
-    others = [found.get(name) for name in names]
-    others = [entry[1] if entry and entry[0] == current else None for entry in others]
-    return found.get(PURGES_KEY), value, others
+    others = [found.get(name) or (None, None) for name in names]
+    return found.get(PURGES_KEY), value, [kept if at == current else None for at, kept in others]
 
 
 def keep_tagged(purges, value, timeout: int, keys, *parts) -> None:
