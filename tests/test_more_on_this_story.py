@@ -11,7 +11,8 @@ from django.utils import timezone
 from archive.compiled import prepared
 from articles.models import Article
 from articles.readers import related
-from articles.readers.related import _choose, more_on_this_story
+from articles.readers.article_views import reader_article
+from articles.readers.related import MoreOnThisStory, _choose, more_on_this_story
 from tests.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,18 @@ def days(n):
     return NOW - datetime.timedelta(days=60) + datetime.timedelta(days=n)
 
 
-def picked(article):
-    return [row["headline"] for row in _choose(article, related.LIMIT)]
+def picked(article, way="alone"):
+    """The picks' headlines, chosen by a statement of their own or read with the article in
+    its statement (``MoreOnThisStory``, built afresh here: ``NEIGHBOURS`` may be changed)."""
+    if way == "alone":
+        return [row["headline"] for row in _choose(article, related.LIMIT)]
+    annotated = Article.objects.annotate(**{MoreOnThisStory.name: MoreOnThisStory()})
+    return [teaser.headline for teaser in more_on_this_story(annotated.get(pk=article.pk))]
+
+
+@pytest.fixture(params=["alone", "with the article"])
+def way(request):
+    return request.param
 
 
 @pytest.fixture(params=[True, False], ids=["prepared", "not prepared"])
@@ -32,7 +43,7 @@ def prepared_or_not(request, settings):
     settings.DATABASE_PREPARED_STATEMENTS = request.param
 
 
-def test_most_shared_topics_first_then_newest(prepared_or_not):
+def test_most_shared_topics_first_then_newest(prepared_or_not, way):
     a, b, c = (TopicFactory() for _ in range(3))
     article = ArticleFactory(headline="Here", topics=[a, b, c], published_at=days(0))
     ArticleFactory(headline="One, newest", topics=[a], published_at=days(3))
@@ -40,10 +51,10 @@ def test_most_shared_topics_first_then_newest(prepared_or_not):
     ArticleFactory(headline="Three", topics=[a, b, c], published_at=days(-9))
     ArticleFactory(headline="One, older", topics=[c], published_at=days(-4))
     ArticleFactory(headline="None", topics=[TopicFactory()], published_at=days(1))
-    assert picked(article) == ["Three", "Two", "One, newest"]
+    assert picked(article, way) == ["Three", "Two", "One, newest"]
 
 
-def test_only_published_neighbours_inside_the_window(prepared_or_not):
+def test_only_published_neighbours_inside_the_window(prepared_or_not, way):
     topic = TopicFactory()
     article = ArticleFactory(headline="Here", topics=[topic], published_at=days(0))
     ArticleFactory(headline="Draft", topics=[topic], published_at=days(1), draft=True)
@@ -54,18 +65,18 @@ def test_only_published_neighbours_inside_the_window(prepared_or_not):
     ArticleFactory(headline="Too late", topics=[topic], published_at=days(31))
     ArticleFactory(headline="Just inside before", topics=[topic], published_at=days(-30))
     ArticleFactory(headline="Just inside after", topics=[topic], published_at=days(30))
-    assert picked(article) == ["Just inside after", "Just inside before"]
+    assert picked(article, way) == ["Just inside after", "Just inside before"]
 
 
-def test_a_scheduled_neighbour_is_not_picked_until_its_time():
+def test_a_scheduled_neighbour_is_not_picked_until_its_time(way):
     topic = TopicFactory()
     article = ArticleFactory(headline="Here", topics=[topic], published_at=NOW)
     ArticleFactory(headline="Scheduled", topics=[topic], scheduled=True)
     ArticleFactory(headline="Yesterday", topics=[topic], published_at=NOW - datetime.timedelta(1))
-    assert picked(article) == ["Yesterday"]
+    assert picked(article, way) == ["Yesterday"]
 
 
-def test_candidates_are_the_nearest_neighbours_on_each_side(monkeypatch, prepared_or_not):
+def test_candidates_are_the_nearest_neighbours_on_each_side(monkeypatch, prepared_or_not, way):
     monkeypatch.setattr(related, "NEIGHBOURS", 2)
     topic = TopicFactory()
     article = ArticleFactory(headline="Here", topics=[topic], published_at=days(0))
@@ -74,12 +85,12 @@ def test_candidates_are_the_nearest_neighbours_on_each_side(monkeypatch, prepare
         ArticleFactory(headline=f"Before {n}", published_at=days(-n))
     ArticleFactory(headline="Third after", topics=[topic], published_at=days(3))
     ArticleFactory(headline="Third before", topics=[topic], published_at=days(-3))
-    assert picked(article) == []
+    assert picked(article, way) == []
     monkeypatch.setattr(related, "NEIGHBOURS", 3)
-    assert picked(article) == ["Third after", "Third before"]
+    assert picked(article, way) == ["Third after", "Third before"]
 
 
-def test_headline_words_fill_what_topics_left(prepared_or_not):
+def test_headline_words_fill_what_topics_left(prepared_or_not, way):
     topic = TopicFactory()
     article = ArticleFactory(headline="Drought in Chihuahua", topics=[topic], published_at=days(0))
     ArticleFactory(headline="Shared topic", topics=[topic], published_at=days(-1))
@@ -87,14 +98,14 @@ def test_headline_words_fill_what_topics_left(prepared_or_not):
     ArticleFactory(headline="Chihuahua again", published_at=days(-3))
     ArticleFactory(headline="Elections in Coahuila", published_at=days(-1))
     ArticleFactory(headline="Drought, a draft", published_at=days(-1), draft=True)
-    assert picked(article) == ["Shared topic", "Chihuahua drought worsens", "Chihuahua again"]
+    assert picked(article, way) == ["Shared topic", "Chihuahua drought worsens", "Chihuahua again"]
 
 
-def test_a_topic_pick_is_not_picked_again_by_its_words():
+def test_a_topic_pick_is_not_picked_again_by_its_words(way):
     topic = TopicFactory()
     article = ArticleFactory(headline="Lithium in Sonora", topics=[topic], published_at=days(0))
     ArticleFactory(headline="Sonora lithium", topics=[topic], published_at=days(-1))
-    assert picked(article) == ["Sonora lithium"]
+    assert picked(article, way) == ["Sonora lithium"]
 
 
 def test_what_the_page_shows_of_each_pick():
@@ -146,18 +157,45 @@ def test_the_candidates_are_read_from_the_index_alone():
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(
-            "EXPLAIN " + related.BY_TOPICS,
+            "EXPLAIN " + related.ALONE,
             {
-                "status": Article.Status.PUBLISHED,
+                **related._values(),
                 "pk": article.pk,
                 "when": article.published_at,
-                "earliest": article.published_at - related.WINDOW,
-                "latest": article.published_at + related.WINDOW,
-                "neighbours": related.NEIGHBOURS,
-                "limit": related.LIMIT,
-                "topics": [a.pk],
+                "headline": article.headline,
             },
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert plan.count("Index Only Scan using article_status_published_idx") == 1, plan
     assert plan.count("Index Only Scan Backward using article_status_published_idx") == 1, plan
+
+
+def test_a_readers_page_reads_the_choice_with_the_article(client):
+    """The reader's article statement (``reader_article``) carries the choice: by topics, then
+    by the headline's words, in order, each linked, in the one statement of the page."""
+    topic = TopicFactory()
+    article = ArticleFactory(headline="Drought in Chihuahua", topics=[topic], published_at=days(0))
+    ArticleFactory(headline="Shared topic", topics=[topic], published_at=days(-1), dek="Its dek")
+    worse = ArticleFactory(headline="Chihuahua drought worsens", published_at=days(-2))
+    ArticleFactory(headline="Chihuahua again", published_at=days(-3))
+    ArticleFactory(headline="Elections in Coahuila", published_at=days(-1))
+    (read,) = reader_article(slug=article.slug)
+    assert [row[1] for row in read.more_on_rows] == [
+        "Shared topic",
+        "Chihuahua drought worsens",
+        "Chihuahua again",
+    ]
+    html = client.get(article.get_absolute_url()).content.decode()
+    shown = html.split("More on this story", 1)[1]
+    assert shown.index("Shared topic") < shown.index("Its dek") < shown.index("Chihuahua again")
+    assert f'<a href="{worse.get_absolute_url()}">Chihuahua drought worsens</a>' in shown
+    assert "Coahuila" not in html
+
+
+def test_an_article_without_topics_is_given_picks_by_its_words(way):
+    """Accents folded both ways; words shorter than ``MIN_WORD`` letters are not looked for."""
+    article = ArticleFactory(headline="Gas and Zürich: señal", published_at=days(0))
+    ArticleFactory(headline="Zurich water", published_at=days(-1))
+    ArticleFactory(headline="Senal and agua", published_at=days(1))
+    ArticleFactory(headline="Gas prices", published_at=days(1))
+    assert sorted(picked(article, way)) == ["Senal and agua", "Zurich water"]

@@ -54,12 +54,12 @@ PAGES = {
     "search": ("/search/?q=headline", 13),
     "search, filtered": ("/search/?q=headline&source=la-jornada&topic=mining&year=2025", 13),
     "search, no words": ("/search/?q=%21%21", 4),
-    # an article without editor-picked related stories: + the neighbours in time sharing its
-    # topics, with what the page shows of them, in one statement (the choice is cached;
-    # then: which are still published)
-    "article, more on this story": ("/2025/03/01/lonely/", 2),
-    # ... or, for an article without topics, the neighbours whose headlines match instead
-    "article, more by text": ("/2025/03/01/no-topics-here/", 2),
+    # an article without editor-picked related stories: the neighbours in time sharing its
+    # topics, with what the page shows of them, are read in the article's own statement
+    # (``related.MoreOnThisStory``) ...
+    "article, more on this story": ("/2025/03/01/lonely/", 1),
+    # ... and so, for an article without topics, are the neighbours whose headlines match
+    "article, more by text": ("/2025/03/01/no-topics-here/", 1),
     "rss feed": ("/feed/rss/", 3),
     "atom feed": ("/topics/mining/feed/atom/", 4),
     # the index counts each section's pages (articles; the cached counts and the rows of

@@ -1,7 +1,8 @@
 """The article page, and the same page at a share-preview link.
 
 Rendering an article costs one large query (its SQL built once per process and prepared on
-the server: ``archive.compiled``), "More on this story" and most of a page's template work:
+the server: ``archive.compiled``; "More on this story" is chosen in it, ``related``) and most
+of a page's template work:
 about 8 ms in the process at 100,000 articles (docs/performance.md); the most read pages are
 articles. So for anonymous readers the view keeps each article's rendered page in the cache
 under the surrogate keys of what it shows (``surrogates``), with its date: a warm article
@@ -25,7 +26,7 @@ from articles import languages, pairing
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink, SlugRedirect
 from articles.readers import caching, context_processors, metadata, serving, surrogates
-from articles.readers.related import more_on_this_story
+from articles.readers.related import MoreOnThisStory, more_on_this_story
 from articles.readers.templatetags.archive import render_frame
 from articles.readers.views import PageMixin
 
@@ -40,7 +41,12 @@ def article_pages(articles):
 # reads the clock in the database, so the SQL holds. Not .first(): its ORDER BY would lead
 # PostgreSQL away from the slug's unique index.
 reader_article = Compiled(
-    lambda slug: article_pages(Article.objects.published()).filter(slug=slug).order_by(),
+    lambda slug: (
+        article_pages(Article.objects.published())
+        .annotate(**{MoreOnThisStory.name: MoreOnThisStory()})
+        .filter(slug=slug)
+        .order_by()
+    ),
     slug="\x00slug",
 )
 
