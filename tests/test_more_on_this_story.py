@@ -13,7 +13,7 @@ from articles.models import Article
 from articles.readers import related
 from articles.readers.article_views import reader_article
 from articles.readers.related import MoreOnThisStory, _choose, more_on_this_story
-from tests.factories import ArticleFactory, TopicFactory
+from tests.factories import ArticleFactory, RelatedStoryFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,18 @@ def test_an_article_without_topics_is_given_picks_by_its_words(way):
     ArticleFactory(headline="Señal lost", published_at=days(1))
     ArticleFactory(headline="Gas prices", published_at=days(1))
     assert sorted(picked(article, way)) == ["Agua prices", "Señal lost", "Zurich water"]
+
+
+def test_an_article_with_related_stories_of_its_own_is_not_given_a_choice(client):
+    """Editors' picks replace the choice, so the article's statement leaves it out; when
+    none of the picks can be shown (a draft, and no title typed), the page chooses anyway."""
+    topic = TopicFactory()
+    article = ArticleFactory(topics=[topic], published_at=days(0))
+    ArticleFactory(headline="Automatic pick", topics=[topic], published_at=days(-1))
+    RelatedStoryFactory(article=article, target=ArticleFactory(draft=True), title="")
+    (read,) = reader_article(slug=article.slug)
+    assert read.more_on_rows is None
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "More on this story" in html and "Automatic pick" in html
+    (other,) = reader_article(slug=ArticleFactory(topics=[topic], published_at=days(1)).slug)
+    assert [row[1] for row in other.more_on_rows] == [article.headline, "Automatic pick"]

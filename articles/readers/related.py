@@ -18,7 +18,7 @@ from django.db import connections, router
 from django.db.models import Expression, F, Field
 
 from archive.compiled import prepared
-from articles.models import Article, Source
+from articles.models import Article, RelatedStory, Source
 from articles.models.page_data import loaded
 from articles.models.search_index import CONFIG
 from articles.text import FOLD_FROM, FOLD_TO
@@ -60,6 +60,7 @@ def _teaser(pk, headline, slug, dek, published_at, source_name) -> Article:
 ARTICLES = Article._meta.db_table
 FILINGS = Article.topics.through._meta.db_table
 SOURCES = Source._meta.db_table
+RELATED = RelatedStory._meta.db_table
 # The rule of ``published()`` (``published_condition``: published, its time come by the
 # database's clock), for the articles table's columns; its one parameter is the status.
 PUBLISHED = "(status = %s AND published_at <= now())"
@@ -166,8 +167,9 @@ def _choose(article, limit):
 
 class MoreOnThisStory(Expression):
     """The choice as a column of the article's own statement: a JSON array of the picks'
-    ``[id, headline, slug, dek, published_at, source name]``, best first (``[]`` for none).
-    Annotated as ``more_on_rows``, which ``more_on_this_story`` reads."""
+    ``[id, headline, slug, dek, published_at, source name]``, best first (``[]`` for none;
+    NULL for an article with related stories of its own). Annotated as ``more_on_rows``,
+    which ``more_on_this_story`` reads."""
 
     name = "more_on_rows"
     output_field = Field()  # JSON as psycopg reads it: lists, no converter
@@ -184,10 +186,14 @@ class MoreOnThisStory(Expression):
 
     def as_sql(self, compiler, connection):
         pk, when, headline = (compiler.compile(column)[0] for column in self.columns)
+        # Not chosen (NULL) for an article with related stories of its own: editors' picks
+        # replace the choice. (When none of them can be shown, ``more_on_this_story`` then
+        # chooses with a statement of its own.)
         sql = (
-            CHOICE.format(pk=pk, when=when, headline=headline)
+            f"CASE WHEN EXISTS (SELECT FROM {RELATED} r WHERE r.article_id = {pk}) THEN NULL"
+            f" ELSE ({CHOICE.format(pk=pk, when=when, headline=headline)}"
             + f"\nSELECT COALESCE(json_agg(json_build_array({SHOWN_COLUMNS})"
-            + f" ORDER BY chosen.place), '[]'){CHOSEN_ROWS}"
+            + f" ORDER BY chosen.place), '[]'){CHOSEN_ROWS}) END"
         )
         # Django's statements take positional parameters: each %(name)s in turn.
         values, names = _values(), _NAMED.findall(sql)
