@@ -139,8 +139,9 @@ def test_the_rule_in_sql_is_published(prepared_or_not):
     pks = [shown.pk, *(article.pk for article in hidden)]
     rows = prepared(
         connection,
-        f"SELECT id FROM {related.ARTICLES} WHERE {related.PUBLISHED} AND id = ANY(%s)",
-        [Article.Status.PUBLISHED, pks],
+        f"SELECT x.id FROM {related.ARTICLES} x WHERE {related._published('x')}"
+        " AND x.id = ANY(%(pks)s)",
+        {"status": Article.Status.PUBLISHED, "pks": pks},
     )
     assert {pk for (pk,) in rows} == {shown.pk}
     assert {pk for (pk,) in rows} == set(Article.objects.published().values_list("pk", flat=True))

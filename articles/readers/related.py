@@ -61,13 +61,11 @@ ARTICLES = Article._meta.db_table
 FILINGS = Article.topics.through._meta.db_table
 SOURCES = Source._meta.db_table
 RELATED = RelatedStory._meta.db_table
-# The rule of ``published()`` (``published_condition``: published, its time come by the
-# database's clock), for the articles table's columns; its one parameter is the status.
-PUBLISHED = "(status = %s AND published_at <= now())"
 
 
 def _published(alias: str) -> str:
-    """``PUBLISHED`` for the articles table under ``alias``."""
+    """The rule of ``published()`` (``published_condition``: published, its time come by the
+    database's clock) for the articles table under ``alias``; its parameter is the status."""
     return f"({alias}.status = %(status)s AND {alias}.published_at <= now())"
 
 
