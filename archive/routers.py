@@ -5,8 +5,12 @@ HEAD reads from a replica; a signed-in person (an editor must see their save at 
 write, the admin, management commands and tests read from the primary. The choice is kept in
 a context variable, so it follows the request and nothing else.
 
-A replica that cannot be reached is left out for ``RETRY_SECONDS`` (its connection is checked
-at the request's first read): readers then read from the primary, never get a 500.
+A replica that cannot be reached is left out for ``RETRY_SECONDS``: readers then read from the
+primary, never get a 500. A kept connection is checked (Django's ``SELECT 1``) at a request's
+first read, unless it served a request in the last ``TRUSTED_SECONDS``: under load that
+saves a round trip on every page, and a connection that breaks off all the same (a replica
+stopped, or hung and cut at the request's deadline, ``archive.deadline``) has the request read
+again from the primary (``ReplicaMiddleware``), as if the check had failed.
 """
 
 import contextvars
@@ -19,6 +23,7 @@ from django.db import DatabaseError, connections
 from archive import deadline
 
 RETRY_SECONDS = 10.0
+TRUSTED_SECONDS = 5.0
 
 reading_from: contextvars.ContextVar["ReplicaChoice | None"] = contextvars.ContextVar(
     "reading_from", default=None
@@ -57,8 +62,9 @@ def mark_up(alias: str) -> None:
 
 class ReplicaChoice:
     """The replica one request reads from, chosen at its first read: a replica that is up,
-    its kept connection checked (Django's health check, once per request) or a new one
-    made. One that cannot be reached is set aside, and the request reads from the primary."""
+    its kept connection checked (Django's health check, once per request; not for one that
+    served a request in the last ``TRUSTED_SECONDS``) or a new one made. One that cannot be
+    reached is set aside, and the request reads from the primary."""
 
     def __init__(self):
         self.alias = None
@@ -71,14 +77,47 @@ class ReplicaChoice:
             if alias is not None:
                 connection = connections[alias]
                 try:
+                    if _trusted(connection):
+                        connection.health_check_done = True
                     connection.close_if_health_check_failed()
                     connection.ensure_connection()
                     self.alias = alias
                 except DatabaseError:
-                    mark_down(alias)
-                    connection.close()
-                    deadline.restart()  # the primary gets its own time
+                    self.give_up(alias)
         return self.alias or "default"
+
+    def broke_off(self) -> bool:
+        """Whether the replica's connection broke during the request (the server gone, or cut
+        at the deadline); not a statement that failed on a working connection, such as one
+        past its ``statement_timeout``: the primary would do no better."""
+        if self.alias is None:
+            return False
+        raw = connections[self.alias].connection
+        return raw is None or raw.closed or raw.broken
+
+    def give_up(self, alias=None) -> None:
+        """Set the replica aside; the request reads from the primary, with a deadline of its
+        own."""
+        alias = alias or self.alias
+        mark_down(alias)
+        connections[alias].close()
+        self.alias = None
+        deadline.restart()
+
+    def served(self) -> None:
+        """The request was answered with the replica's connection working: it is trusted for
+        ``TRUSTED_SECONDS``."""
+        if self.alias is not None:
+            connections[self.alias].served_at = time.monotonic()
+
+
+def _trusted(connection) -> bool:
+    served_at = getattr(connection, "served_at", None)
+    return (
+        connection.connection is not None
+        and served_at is not None
+        and time.monotonic() - served_at < TRUSTED_SECONDS
+    )
 
 
 class ReplicaRouter:

@@ -137,20 +137,24 @@ def test_a_readers_search_runs_wholly_on_the_replica_read_only_within_its_budget
 
 
 @override_settings(DATABASE_READER_DEADLINE=0.5)
+@pytest.mark.parametrize("kept", ["checked", "trusted"])
 def test_a_replica_that_hangs_is_cut_off_and_set_aside_and_readers_get_the_primary(
-    client, replica, tmp_path
+    client, replica, tmp_path, kept
 ):
     """A replica whose processes are stopped (SIGSTOP) keeps its connections open and answers
-    nothing: the reader's request cuts its wait at the deadline, cannot connect again within
-    the connect timeout, and reads from the primary with a deadline of its own; the next
-    readers do not wait at all."""
+    nothing: the reader's request cuts its wait at the deadline (its kept connection's check,
+    or, when the connection served a request a moment ago and is trusted, the page's own
+    statement), and reads from the primary with a deadline of its own; the next readers do
+    not wait at all."""
     hung = HungServer(tmp_path / "replica")
     try:
         article = ArticleFactory(headline="Served while the replica hangs")
         connections[replica].close()
         connections.settings[replica].update(hung.settings(connections.settings[replica]))
-        connections[replica].ensure_connection()  # kept from an earlier request, and so
-        connections[replica].health_check_done = False  # checked at this request's first read
+        connections[replica].ensure_connection()  # kept from an earlier request
+        connections[replica].health_check_done = False
+        if kept == "trusted":
+            connections[replica].served_at = time.monotonic()
         slow = {"first": True}
 
         def first_read_takes_a_while(execute, sql, params, many, context):
@@ -175,3 +179,86 @@ def test_a_replica_that_hangs_is_cut_off_and_set_aside_and_readers_get_the_prima
     finally:
         connections[replica].close()
         hung.close()
+
+
+def test_a_kept_connection_that_served_a_moment_ago_is_not_checked_again(
+    client, replica, monkeypatch
+):
+    """Under load a replica's kept connection serves request after request: the check
+    (``SELECT 1``, a round trip) runs again only once it has been idle ``TRUSTED_SECONDS``."""
+    article = ArticleFactory(headline="Read often")
+    wait_until_replicated(replica, article)
+    checks = []
+    wrapper = connections[replica]
+    usable = wrapper.is_usable
+    monkeypatch.setattr(wrapper, "is_usable", lambda: checks.append(1) or usable())
+
+    def read():
+        cache.clear()
+        wrapper.health_check_done = False  # as each request's start does outside the test client
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200 and "Read often" in response.content.decode()
+
+    read()  # a new connection: nothing to check
+    assert checks == []
+    wrapper.served_at -= routers.TRUSTED_SECONDS + 0.1  # idle for longer than trusted
+    read()
+    assert checks == [1]
+    read()
+    read()
+    assert checks == [1]
+
+
+def test_a_trusted_connection_that_broke_off_has_the_reader_served_from_the_primary(
+    client, replica
+):
+    """The replica restarted, say, while its kept connection was trusted: the page's
+    statement fails on it, the replica is set aside, and the request is answered again from
+    the primary, not with a 503."""
+    article = ArticleFactory(headline="Served after the replica broke off")
+    wait_until_replicated(replica, article)
+    client.get(article.get_absolute_url())
+    wrapper = connections[replica]
+    assert routers._trusted(wrapper)
+    settings = connections.settings[replica]
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [wrapper.connection.info.backend_pid])
+    cache.clear()
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Served after the replica broke off" in response.content.decode()
+    assert len(on_primary) > 0
+    assert replica not in routers.available_replicas()
+
+
+def test_a_statement_that_fails_on_a_working_replica_is_not_run_again_on_the_primary(
+    client, replica
+):
+    """Only a connection that broke off sends a reader to the primary: a statement past its
+    time on a working replica would take as long on the primary, so it is a 503."""
+    article = ArticleFactory(headline="Too slow")
+    wait_until_replicated(replica, article)
+
+    def too_slow(execute, sql, params, many, context):
+        execute("SET statement_timeout = 1", None, False, context)
+        try:
+            return execute("SELECT pg_sleep(0.2)", None, False, context)
+        finally:
+            execute("SET statement_timeout = 0", None, False, context)
+
+    cache.clear()
+    with (
+        connections[replica].execute_wrapper(too_slow),
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 503
+    assert len(on_primary) == 0
+    assert replica in routers.available_replicas()
