@@ -8,9 +8,10 @@ a context variable, so it follows the request and nothing else.
 A replica that cannot be reached is left out for ``RETRY_SECONDS``: readers then read from the
 primary, never get a 500. A kept connection is checked (Django's ``SELECT 1``) at a request's
 first read, unless it served a request in the last ``TRUSTED_SECONDS``: under load that
-saves a round trip on every page, and a connection that breaks off all the same (a replica
-stopped, or hung and cut at the request's deadline, ``archive.deadline``) has the request read
-again from the primary (``ReplicaMiddleware``), as if the check had failed.
+saves a round trip on every page. A connection that breaks off all the same is dealt with
+as a failed check would have been (``ReplicaChoice.recover``, from ``ReplicaMiddleware``): a
+replica that cannot be reached again (stopped, or hung and cut at the request's deadline,
+``archive.deadline``) is set aside and the request is answered again from the primary.
 """
 
 import contextvars
@@ -94,6 +95,26 @@ class ReplicaChoice:
             return False
         raw = connections[self.alias].connection
         return raw is None or raw.closed or raw.broken
+
+    def recover(self, cut_at_deadline: bool) -> bool:
+        """After the replica's connection broke off, what a failed check would have found:
+        a replica that cannot be connected to again (stopped, hung) is set aside and the
+        request is answered again from the primary; one that can (it had ended the
+        connection: a restart, a conflict with recovery) answers the request again itself,
+        unless the request was cut at its deadline: a statement too slow for a working
+        replica would be as slow on the primary. True if the request is to be answered
+        again."""
+        connection = connections[self.alias]
+        connection.close()
+        try:
+            connection.ensure_connection()
+        except DatabaseError:
+            self.give_up()
+            return True
+        if cut_at_deadline:
+            return False
+        deadline.restart()
+        return True
 
     def give_up(self, alias=None) -> None:
         """Set the replica aside; the request reads from the primary, with a deadline of its

@@ -209,18 +209,9 @@ def test_a_kept_connection_that_served_a_moment_ago_is_not_checked_again(
     assert checks == [1]
 
 
-def test_a_trusted_connection_that_broke_off_has_the_reader_served_from_the_primary(
-    client, replica
-):
-    """The replica restarted, say, while its kept connection was trusted: the page's
-    statement fails on it, the replica is set aside, and the request is answered again from
-    the primary, not with a 503."""
-    article = ArticleFactory(headline="Served after the replica broke off")
-    wait_until_replicated(replica, article)
-    client.get(article.get_absolute_url())
-    wrapper = connections[replica]
-    assert routers._trusted(wrapper)
-    settings = connections.settings[replica]
+def _end_the_connection_from_the_server(alias):
+    """What a replica's restart or a conflict with recovery does to a kept connection."""
+    settings = connections.settings[alias]
     with psycopg.connect(
         dbname=settings["NAME"],
         user=settings["USER"] or None,
@@ -228,14 +219,71 @@ def test_a_trusted_connection_that_broke_off_has_the_reader_served_from_the_prim
         port=settings["PORT"] or None,
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [wrapper.connection.info.backend_pid])
+        pid = connections[alias].connection.info.backend_pid
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.parametrize("replica_is", ["back", "gone"])
+def test_a_trusted_connection_that_broke_off_has_the_request_answered_again(
+    client, replica, replica_is
+):
+    """The replica ended its kept connection while it was trusted: the page's statement fails
+    on it, and the request is answered again, not with a 503: from the replica on a new
+    connection when it answers (a restart, a conflict with recovery), else from the primary,
+    the replica set aside."""
+    article = ArticleFactory(headline="Served after the replica broke off")
+    wait_until_replicated(replica, article)
+    client.get(article.get_absolute_url())
+    assert routers._trusted(connections[replica])
+    _end_the_connection_from_the_server(replica)
+    if replica_is == "gone":
+        connections.settings[replica]["HOST"] = "127.0.0.1"
+        connections.settings[replica]["PORT"] = "1"  # nothing listens there
     cache.clear()
-    with CaptureQueriesContext(connections["default"]) as on_primary:
+    with (
+        CaptureQueriesContext(connections["default"]) as on_primary,
+        CaptureQueriesContext(connections[replica]) as on_replica,
+    ):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert "Served after the replica broke off" in response.content.decode()
-    assert len(on_primary) > 0
-    assert replica not in routers.available_replicas()
+    if replica_is == "back":
+        assert len(on_primary) == 0 and len(on_replica) > 0
+        assert replica in routers.available_replicas()
+    else:
+        assert len(on_primary) > 0
+        assert replica not in routers.available_replicas()
+
+
+@override_settings(DATABASE_READER_DEADLINE=0.3)
+def test_a_statement_cut_at_the_deadline_on_a_working_replica_is_a_503_not_a_fall_back(
+    client, replica
+):
+    """A statement too slow for the request's deadline on a replica that answers (a heavy
+    search, say) is cut and answered 503, as before: the replica is not set aside, and the
+    primary is not given the same statement."""
+    article = ArticleFactory(headline="Too slow for the deadline")
+    wait_until_replicated(replica, article)
+    client.get(article.get_absolute_url())
+    assert routers._trusted(connections[replica])
+
+    tries = []
+
+    def too_slow(execute, sql, params, many, context):
+        tries.append(sql)
+        return execute("SELECT pg_sleep(2)", None, False, context)
+
+    cache.clear()
+    started = time.monotonic()
+    with (
+        connections[replica].execute_wrapper(too_slow),
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 503 and len(tries) == 1  # not tried again
+    assert time.monotonic() - started < 1.5
+    assert len(on_primary) == 0
+    assert replica in routers.available_replicas()
 
 
 def test_a_statement_that_fails_on_a_working_replica_is_not_run_again_on_the_primary(

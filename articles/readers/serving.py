@@ -149,9 +149,9 @@ class ReplicaMiddleware:
     """Anonymous readers read from a replica (see ``archive.routers``). The replica is chosen
     and checked when the request first reads from the database, not before: a page served
     from the cache costs no database round trip at all. If the replica's connection broke
-    off during the request (its kept connection was trusted, not checked), the replica is set
-    aside and the request is answered again from the primary: a reader's GET changes
-    nothing, so it can be."""
+    off during the request (its kept connection was trusted, not checked), the request is
+    answered again, from the primary when the replica cannot be reached
+    (``ReplicaChoice.recover``): a reader's GET changes nothing, so it can be."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -163,12 +163,11 @@ class ReplicaMiddleware:
             response = self.get_response(request)
             if choice is None:
                 return response
-            if choice.broke_off():
-                choice.give_up()
+            if not choice.broke_off():
+                choice.served()
+            elif choice.recover(getattr(request, "database_deadline_passed", False)):
                 request.database_deadline_passed = False
                 response = self.get_response(request)
-            else:
-                choice.served()
             return response
         finally:
             routers.reading_from.reset(token)
