@@ -239,8 +239,11 @@ def test_a_cursor_altered_or_from_another_list_is_refused(client):
     following = get(client, "/articles?limit=1").json()["next"]
     cursor = parse_qs(urlsplit(following).query)["cursor"][0]
     value, signature = cursor.rsplit(":", 1)
+    # The signature's first character changed: its last ones could already be the new ones,
+    # or differ only in bits that decoding drops (an "altered" cursor then passed, 1 in ~1,000).
+    altered = value + ":" + ("B" if signature[0] == "A" else "A") + signature[1:]
     forged = signing.dumps({"k": "articles", "p": ["2000-01-01T00:00:00+00:00", 1]})
-    for bad in [value + ":" + signature[:-2] + "AA", cursor[:-5], forged]:
+    for bad in [altered, cursor[:-5], forged]:
         response = get(client, "/articles", data={"cursor": bad})
         assert response.status_code == 400
         assert "altered" in response.json()["detail"]
