@@ -50,16 +50,21 @@ def replica():
     routers.mark_up("replica_0")
 
 
-def wait_until_replicated(alias, article, seconds=10.0):
+def connect_directly(alias):
+    """A connection of its own to ``alias``'s server, outside Django's."""
     settings = connections.settings[alias]
-    deadline = time.monotonic() + seconds
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=settings["NAME"],
         user=settings["USER"] or None,
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
         autocommit=True,
-    ) as conn:
+    )
+
+
+def wait_until_replicated(alias, article, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    with connect_directly(alias) as conn:
         while time.monotonic() < deadline:
             row = conn.execute(
                 "SELECT 1 FROM articles_article WHERE id = %s", [article.pk]
@@ -215,14 +220,7 @@ def test_a_kept_connection_that_served_a_moment_ago_is_not_checked_again(
 
 def _end_the_connection_from_the_server(alias):
     """What a replica's restart or a conflict with recovery does to a kept connection."""
-    settings = connections.settings[alias]
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        autocommit=True,
-    ) as other:
+    with connect_directly(alias) as other:
         pid = connections[alias].connection.info.backend_pid
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
