@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from archive import routers
@@ -312,3 +312,32 @@ def test_a_statement_that_fails_on_a_working_replica_is_not_run_again_on_the_pri
     assert response.status_code == 503
     assert len(on_primary) == 0
     assert replica in routers.available_replicas()
+
+
+@override_settings(DATABASE_READER_DEADLINE=0.3)
+def test_the_primarys_own_failure_after_a_cut_replica_is_logged_as_itself(client, replica, caplog):
+    """A replica cut at the deadline and then unreachable sends the reader to the primary;
+    if the primary fails too, the log names the primary's failure, not the replica's
+    deadline (the deadline was the first attempt's)."""
+    article = ArticleFactory(headline="Nobody answers")
+    wait_until_replicated(replica, article)
+    client.get(article.get_absolute_url())
+    connections.settings[replica]["HOST"] = "127.0.0.1"
+    connections.settings[replica]["PORT"] = "1"  # the kept connection hangs, no new one
+
+    def hangs(execute, sql, params, many, context):
+        return execute("SELECT pg_sleep(2)", None, False, context)
+
+    def away(execute, sql, params, many, context):
+        raise OperationalError("the primary is away too")
+
+    cache.clear()
+    with (
+        connections[replica].execute_wrapper(hangs),
+        connections["default"].execute_wrapper(away),
+    ):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 503
+    assert replica not in routers.available_replicas()
+    last = caplog.text.strip().splitlines()[-1]
+    assert "the primary is away too" in last and "deadline" not in last
