@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from articles.markup import opening_prose
 from articles.models import Article, LegacyAddress, Page, SiteIdentity, Thread
-from articles.readers import caching, identity
+from articles.readers import article_views, caching, identity
+from articles.readers.article_views import reader_article_and_identity
 from articles.readers.search_views import SearchView
 from tests.factories import ArticleFactory, ImageFactory, SourceFactory, TopicFactory, picture_file
 
@@ -99,6 +100,60 @@ def test_the_identity_costs_two_queries_once_then_none():
     assert len(first) == 2 and len(again) == 0
     SiteIdentity.objects.create(name="Renamed")  # an editor's save changes the version
     assert identity.current().name == "Renamed"
+
+
+@pytest.mark.parametrize("saved", [True, False], ids=["saved by editors", "never saved"])
+def test_an_articles_own_statement_reads_the_identity_the_cache_keeps(saved):
+    """The identity a reader's article brings along (``identity.IdentityColumn``) is the one
+    ``identity.current`` reads and keeps: logo, footer pages in order, only published ones."""
+    make_page(title="Donate", slug="donate", position=1)  # by position, then by title
+    make_page(title="About us", slug="about", position=2)
+    make_page(title="Contact", slug="contact", in_footer=False)
+    make_page(title="Masthead", slug="masthead", status="draft")
+    if saved:
+        logo = ImageFactory(alt="Logo", file=picture_file(size=(300, 100), image_format="PNG"))
+        SiteIdentity.objects.create(
+            name="Voces",
+            tagline="Mexico's press",
+            description="Volunteers.",
+            logo=logo,
+            lead_article=ArticleFactory(),
+        )
+    (read,) = reader_article_and_identity(slug=ArticleFactory().slug)
+    brought = identity.from_column(read.site_identity_row)
+    assert brought == identity._read()
+    assert brought.footer_pages == (("Donate", "/donate/"), ("About us", "/about/"))
+    assert (brought.logo is not None) == saved
+    assert brought.name == ("Voces" if saved else SiteIdentity(pk=1).name)
+
+
+def test_an_article_read_from_the_database_asks_the_cache_nothing_for_the_identity(
+    client, monkeypatch
+):
+    SiteIdentity.objects.create(name="Voces Traducidas", tagline="Mexico's press in English")
+    make_page()
+    article = ArticleFactory()
+    caching.version()  # the content state is known (as it is after the first request)
+    asked = []
+    monkeypatch.setattr(caching, "fetch", lambda *parts: asked.append(parts) or (1, None))
+    with CaptureQueriesContext(connection) as queries:
+        html = html_of(client, article.get_absolute_url())
+    assert asked == [] and len(queries) == 1
+    assert 'class="brand-name">Voces Traducidas<' in html
+    assert 'class="brand-tagline">Mexico&#39;s press in English<' in html
+    assert '<a href="/about/">About us</a>' in html[html.index('class="site-footer"') :]
+
+
+def test_an_identity_the_page_caches_look_up_brought_is_not_read_again(
+    client, monkeypatch, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    article = ArticleFactory()
+    identity.current()  # kept: the page cache's look-up finds it along
+    monkeypatch.setattr(
+        article_views, "reader_article_and_identity", lambda slug: pytest.fail("read again")
+    )
+    assert 'class="brand-name">' in html_of(client, article.get_absolute_url())
 
 
 # -- The front page -----------------------------------------------------------------------------

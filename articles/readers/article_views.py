@@ -25,7 +25,14 @@ from archive.compiled import Compiled
 from articles import languages, pairing
 from articles.markup import render_markdown
 from articles.models import Article, PreviewLink, SlugRedirect
-from articles.readers import caching, context_processors, metadata, serving, surrogates
+from articles.readers import (
+    caching,
+    context_processors,
+    identity,
+    metadata,
+    serving,
+    surrogates,
+)
 from articles.readers.related import MoreOnThisStory, more_on_this_story
 from articles.readers.templatetags.archive import render_frame
 from articles.readers.views import PageMixin
@@ -36,19 +43,28 @@ def article_pages(articles):
     return articles.for_reading().select_related("source").with_page_data()
 
 
-# A reader's article by its slug, its SQL built once per process (``archive.compiled``): the
-# array subqueries cost Django more to build (3 ms) than PostgreSQL to run; ``published()``
-# reads the clock in the database, so the SQL holds. Not .first(): its ORDER BY would lead
-# PostgreSQL away from the slug's unique index.
-reader_article = Compiled(
-    lambda slug: (
-        article_pages(Article.objects.published())
-        .annotate(**{MoreOnThisStory.name: MoreOnThisStory()})
-        .filter(slug=slug)
-        .order_by()
-    ),
-    slug="\x00slug",
-)
+def _reader_article(with_identity: bool) -> Compiled:
+    """A reader's article by its slug, its SQL built once per process (``archive.compiled``):
+    the array subqueries cost Django more to build (3 ms) than PostgreSQL to run;
+    ``published()`` reads the clock in the database, so the SQL holds. Not .first(): its
+    ORDER BY would lead PostgreSQL away from the slug's unique index. ``with_identity``: the
+    site's identity in the same statement (``identity.IdentityColumn``)."""
+
+    def build(slug):
+        articles = article_pages(Article.objects.published()).annotate(
+            **{MoreOnThisStory.name: MoreOnThisStory()}
+        )
+        if with_identity:
+            articles = articles.annotate(
+                **{identity.IdentityColumn.name: identity.IdentityColumn()}
+            )
+        return articles.filter(slug=slug).order_by()
+
+    return Compiled(build, slug="\x00slug")
+
+
+reader_article = _reader_article(with_identity=False)
+reader_article_and_identity = _reader_article(with_identity=True)
 
 
 def _rendered(paragraph: str) -> str:
@@ -70,7 +86,12 @@ class ArticleDetailView(PageMixin, DetailView):
 
     def get_object(self, queryset=None):
         if not self.request.user.is_staff:
-            return next(iter(reader_article(slug=self.kwargs["slug"])), None)
+            if identity.remembered(self.request):  # found along with the page cache's look-up
+                return next(iter(reader_article(slug=self.kwargs["slug"])), None)
+            found = next(iter(reader_article_and_identity(slug=self.kwargs["slug"])), None)
+            if found is not None:
+                identity.remember(self.request, identity.from_column(found.site_identity_row))
+            return found
         articles = article_pages(Article.objects.visible_to(self.request.user))
         # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.
         return next(iter(articles.filter(slug=self.kwargs["slug"]).order_by()), None)
