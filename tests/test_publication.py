@@ -104,7 +104,7 @@ def test_the_identity_costs_two_queries_once_then_none():
 
 @pytest.mark.parametrize("saved", [True, False], ids=["saved by editors", "never saved"])
 def test_an_articles_own_statement_reads_the_identity_the_cache_keeps(saved):
-    """The identity a reader's article brings along (``identity.IdentityColumn``) is the one
+    """The identity a reader's article brings along (``identity.column``) is the one
     ``identity.current`` reads and keeps: logo, footer pages in order, only published ones."""
     make_page(title="Donate", slug="donate", position=1)  # by position, then by title
     make_page(title="About us", slug="about", position=2)

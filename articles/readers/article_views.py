@@ -48,16 +48,14 @@ def _reader_article(with_identity: bool) -> Compiled:
     the array subqueries cost Django more to build (3 ms) than PostgreSQL to run;
     ``published()`` reads the clock in the database, so the SQL holds. Not .first(): its
     ORDER BY would lead PostgreSQL away from the slug's unique index. ``with_identity``: the
-    site's identity in the same statement (``identity.IdentityColumn``)."""
+    site's identity in the same statement (``identity.column``)."""
 
     def build(slug):
         articles = article_pages(Article.objects.published()).annotate(
             **{MoreOnThisStory.name: MoreOnThisStory()}
         )
         if with_identity:
-            articles = articles.annotate(
-                **{identity.IdentityColumn.name: identity.IdentityColumn()}
-            )
+            articles = articles.annotate(**{identity.COLUMN: identity.column()})
         return articles.filter(slug=slug).order_by()
 
     return Compiled(build, slug="\x00slug")
@@ -90,7 +88,9 @@ class ArticleDetailView(PageMixin, DetailView):
                 return next(iter(reader_article(slug=self.kwargs["slug"])), None)
             found = next(iter(reader_article_and_identity(slug=self.kwargs["slug"])), None)
             if found is not None:
-                identity.remember(self.request, identity.from_column(found.site_identity_row))
+                identity.remember(
+                    self.request, identity.from_column(getattr(found, identity.COLUMN))
+                )
             return found
         articles = article_pages(Article.objects.visible_to(self.request.user))
         # Not .first(): its ORDER BY would lead PostgreSQL away from the slug's unique index.

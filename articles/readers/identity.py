@@ -4,13 +4,15 @@ queries when it is not there (the identity with its logo, the footer's pages), n
 an editor's change shows at once (the models are ``ShownToReaders``).
 
 A reader's article read from the database brings the identity along in its own statement
-(``IdentityColumn``) when the page cache's look-up did not: the page then costs no round trip
+(``column``) when the page cache's look-up did not: the page then costs no round trip
 to the cache for it (about 0.3 ms of a worker's time, a tenth of an uncached article's).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Expression, Field
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Subquery
+from django.db.models.functions import JSONObject
 
 from articles.models import Image, Page, SiteIdentity
 from articles.models.page_data import loaded
@@ -72,8 +74,12 @@ def remembered(request) -> bool:
 
 def _read() -> Identity:
     site = SiteIdentity.get_solo()
-    pages = Page.objects.published().filter(in_footer=True).only("title", "slug")
+    pages = _footer_pages().only("title", "slug")
     return _identity(site, site.logo if site.logo_id else None, pages)
+
+
+def _footer_pages():
+    return Page.objects.published().filter(in_footer=True)  # in their order (Meta.ordering)
 
 
 def _identity(site, logo, pages) -> Identity:
@@ -87,49 +93,34 @@ def _identity(site, logo, pages) -> Identity:
     )
 
 
-class IdentityColumn(Expression):
-    """The identity as a column of another statement (a reader's article's): a JSON array
-    of the identity's row (NULLs while editors never saved one: ``from_column`` then takes
-    the defaults, as ``SiteIdentity.get_solo`` does), its logo's and the footer's pages.
-    Annotated as ``site_identity_row``; the same columns ``_read`` reads, the same identity."""
-
-    name = "site_identity_row"
-    output_field = Field()  # JSON as psycopg reads it: lists, no converter
-
-    def as_sql(self, compiler, connection):
-        sites, images, pages = (model._meta.db_table for model in (SiteIdentity, Image, Page))
-        return (
-            "(SELECT json_build_array(s.id, s.name, s.tagline, s.description,"
-            " s.lead_article_id, i.id, i.file, i.width, i.height, i.rendition_widths,"
-            " (SELECT COALESCE(json_agg(json_build_array(p.title, p.slug)"
-            " ORDER BY p.position, p.title), '[]')"
-            f" FROM {pages} p WHERE p.status = %s AND p.in_footer))"
-            f" FROM (SELECT 1) AS one LEFT JOIN {sites} s ON s.id = 1"
-            f" LEFT JOIN {images} i ON i.id = s.logo_id)"
-        ), [Page.Status.PUBLISHED]
+COLUMN = "site_identity_row"  # the annotation ``column()`` is read under
+_SITE_FIELDS = ("id", "name", "tagline", "description", "lead_article_id")
+_LOGO_FIELDS = ("id", "file", "width", "height", "rendition_widths")
 
 
-def from_column(row) -> Identity:
-    """The identity from ``IdentityColumn``'s value."""
-    site_id, name, tagline, description, lead_article_id, *logo, pages = row
-    if site_id is None:
+def column() -> JSONObject:
+    """The identity as a column of another statement (a reader's article's): what ``_read``
+    reads, as JSON: the identity's row with its logo's (null while editors never saved one:
+    ``from_column`` then takes the defaults, as ``SiteIdentity.get_solo`` does) and the
+    footer's pages, in order."""
+    row = {name: name for name in _SITE_FIELDS}
+    row.update({f"logo_{name}": f"logo__{name}" for name in _LOGO_FIELDS})
+    site = SiteIdentity.objects.filter(pk=1).values(row=JSONObject(**row))
+    pages = _footer_pages().values(row=JSONObject(title="title", slug="slug"))
+    return JSONObject(site=Subquery(site), pages=ArraySubquery(pages))
+
+
+def from_column(value) -> Identity:
+    """The identity from ``column()``'s value."""
+    row, image = value["site"], None
+    if row is None:
         site = SiteIdentity(pk=1)
     else:
-        site = loaded(
-            SiteIdentity,
-            id=site_id,
-            name=name,
-            tagline=tagline,
-            description=description,
-            lead_article_id=lead_article_id,
-        )
-    image_id, file, width, height, widths = logo
-    image = None
-    if image_id is not None:
-        image = loaded(
-            Image, id=image_id, file=file, width=width, height=height, rendition_widths=widths
-        )
-    return _identity(site, image, [loaded(Page, title=t, slug=s) for t, s in pages])
+        site = loaded(SiteIdentity, **{name: row[name] for name in _SITE_FIELDS})
+        if row["logo_id"] is not None:
+            image = loaded(Image, **{name: row[f"logo_{name}"] for name in _LOGO_FIELDS})
+    pages = [loaded(Page, title=page["title"], slug=page["slug"]) for page in value["pages"]]
+    return _identity(site, image, pages)
 
 
 def _logo(image) -> Logo | None:
